@@ -1,0 +1,47 @@
+# lazy-mmu-tools: static migration and lint toolkit for the kernel's lazy
+# MMU mode.  'make help' lists the targets.
+
+# SANITIZE=1 builds the checker with ASan+UBSan (into build/sanitize/) and
+# runs the tests against that build.
+SANITIZE ?=
+export SANITIZE
+
+# T=t2000 runs only the test scripts whose name contains t2000.
+T ?=
+JOBS ?= 2
+
+all: checker
+
+checker:
+	@if [ -f checks/Makefile ]; then $(MAKE) -C checks; fi
+
+check: all
+	@tests/run -j $(JOBS) $(T)
+
+# Benchmarks print figures; they never assert a time.
+bench: all
+	@for b in scripts/bench-*; do \
+		[ -x "$$b" ] || continue; \
+		echo "== $$b"; "$$b" || exit 1; \
+	done
+
+# The main job: convert the Debian 6.12 tree and show what changed.
+demo: all
+	@scripts/demo
+
+clean:
+	@if [ -f checks/Makefile ]; then $(MAKE) -C checks clean; fi
+	rm -rf build
+
+# Removes the unpacked kernel trees too.
+distclean: clean
+	rm -rf .cache
+
+help:
+	@echo 'make            build bin/lazy-mmu-check'
+	@echo 'make check      run every test (T=pattern for some; SANITIZE=1)'
+	@echo 'make bench      print speed figures'
+	@echo 'make demo       convert the Debian 6.12 tree, show the diffstat'
+	@echo 'make clean      remove build output; distclean also the cache'
+
+.PHONY: all checker check bench demo clean distclean help
