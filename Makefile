@@ -45,3 +45,6 @@ help:
 	@echo 'make clean      remove build output; distclean also the cache'
 
 .PHONY: all checker check bench demo clean distclean help
+
+# Each component adds its own targets in mk/<component>.mk.
+-include mk/*.mk
