@@ -193,14 +193,20 @@ def message(name, p):
 	return "kept (%s): %s left as is: %s" % (TAGS.get(reason, "undecidable"),
 						 short(name), text)
 
+def is_caller(pos):
+	"""False inside the arch callbacks and the generic layer."""
+	return verdict(pos[0])[1] != "callback"
+
 def sorted_sites():
-	"""Every legacy call of the group, in file and line order."""
+	"""Every legacy call of the group outside the API implementation,
+	in file and line order."""
 	out = []
 	for file in set(calls) | set(nonstmt):
 		for s, c in calls.get(file, {}).items():
 			out.append((file, s, c[0], c[1]))
 		for name, p in nonstmt.get(file, []):
 			out.append((file, site(p), name, p))
+	out = [x for x in out if verdict(x[3])[1] != "callback"]
 	return sorted(out, key=lambda x: (x[0], x[1]))
 
 def print_kept(stream):
@@ -281,12 +287,12 @@ p << first_leave.p;
 @@
 fact("first_leave", p[0])
 
-// A leave whose previous lazy MMU call on some path is an enter.
+// A leave with an enter before it on some path.
 @after_enter exists@
 position p;
 @@
 arch_enter_lazy_mmu_mode();
-...
+... when any
 arch_leave_lazy_mmu_mode@p();
 
 @script:python@
@@ -299,7 +305,7 @@ fact("after_enter", p[0])
 position p;
 @@
 arch_enter_lazy_mmu_mode@p();
-...
+... when any
 arch_leave_lazy_mmu_mode();
 
 @script:python@
@@ -361,14 +367,15 @@ position p4 : script:python() { is_kind(p4, "resume") };
 )
 
 // ---------------------------------------------------------------------
-// Context mode: mark every legacy call.
+// Context mode: mark every legacy call of a caller, converted or kept.
 
 @depends on context@
+position p : script:python() { is_caller(p) };
 @@
 (
-* arch_enter_lazy_mmu_mode();
+* arch_enter_lazy_mmu_mode@p(...)
 |
-* arch_leave_lazy_mmu_mode();
+* arch_leave_lazy_mmu_mode@p(...)
 )
 
 // ---------------------------------------------------------------------
