@@ -1,0 +1,675 @@
+"""bin/lazy-mmu-lint: report what a patch adds to the lazy MMU findings.
+
+    lazy-mmu-lint [--tree T] [--format F] [--stats] PATCH...
+    lazy-mmu-lint --tree T --range A..B
+
+Steps (each a function below):
+
+1. read the input (files, stdin, mails, or a git range) and build a
+   Workspace: before/ and after/ copies of the touched files in a temp dir
+   (patchfile.py; the tree itself is only read);
+2. run the analyses on both versions: bin/lazy-mmu-check on the touched
+   .c/.h files, and every cocci/*.cocci in report mode whose grep query
+   (what spatch itself would require of a file) matches a touched file;
+3. pair each "after" finding with a "before" finding of the same rule,
+   file, function and message (numbers ignored), preferring the one whose
+   line the diff maps onto it; the unpaired ones are what the patch
+   introduces;
+4. blame each introduced finding on a changed line: its own line if the
+   patch changed it, else the nearest changed line of the same function
+   (the tool's own location becomes a note), else its own line with a
+   note pointing at the nearest change;
+5. print them (findings.py) and exit 0 (nothing introduced), 1 (findings)
+   or 2 (the input could not be linted; one line on stderr says why).
+"""
+
+import argparse
+import collections
+import concurrent.futures
+import hashlib
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from . import findings as fnd
+from . import patchfile
+from .findings import Finding, Note
+from .patchfile import PatchError, TouchedFile, Workspace
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VERSION = "0.1"
+PROG = "lazy-mmu-lint"
+
+SPATCH_TIMEOUT = 60         # CPU seconds per file, spatch's --timeout
+RUN_TIMEOUT = 300           # wall seconds for any one subprocess
+
+
+class LintError(Exception):
+    """An analysis could not run; str() is a one-line reason (exit 2)."""
+
+
+# ---------------------------------------------------------------------------
+# Functions of a C file (for blaming and for naming cocci findings)
+
+_TOKEN_RE = re.compile(
+    r"//[^\n]*"
+    r"|/\*.*?\*/"
+    r"|\"(?:\\.|[^\"\\\n])*\""
+    r"|'(?:\\.|[^'\\\n])*'"
+    r"|^[ \t]*\#(?:\\\n|[^\n])*"
+    r"|[{}();=,]"
+    r"|[A-Za-z_]\w*",
+    re.M | re.S)
+
+
+def c_functions(text: str) -> List[Tuple[str, int, int]]:
+    """(name, first line, last line) of each function definition, found
+    from top-level braces: a ``{`` at depth 0 whose header has a ``(`` and
+    no ``=`` opens a function body named after the identifier before the
+    first top-level ``(``.  Good enough for kernel style; both arms of an
+    ``#ifdef`` that each open a body can confuse it, which only makes a
+    blame less precise."""
+    out = []
+    depth = 0
+    header: List[Tuple[str, int]] = []      # (token, offset) since last end
+    header_start: Optional[int] = None
+    body_start = 0
+    name = ""
+    is_fn = False
+    line_starts = [0]
+    for m in re.finditer(r"\n", text):
+        line_starts.append(m.end())
+
+    def line_of(off: int) -> int:
+        import bisect
+        return bisect.bisect_right(line_starts, off)
+
+    for m in _TOKEN_RE.finditer(text):
+        tok = m.group(0)
+        c = tok[0]
+        if c == "/" and tok[:2] in ("//", "/*"):
+            continue
+        if c in "\"'":
+            continue
+        if tok.lstrip(" \t").startswith("#"):
+            continue
+        if depth == 0:
+            if tok == "{":
+                is_fn = False
+                toks = [t for t, _ in header]
+                if "(" in toks and "=" not in toks:
+                    i = toks.index("(")
+                    if i > 0 and re.match(r"[A-Za-z_]\w*$", toks[i - 1]):
+                        name = toks[i - 1]
+                        is_fn = True
+                body_start = header_start if header_start is not None \
+                    else m.start()
+                depth = 1
+                continue
+            if tok in (";", "}"):
+                header = []
+                header_start = None
+                continue
+            if header_start is None:
+                header_start = m.start()
+            header.append((tok, m.start()))
+            continue
+        if tok == "{":
+            depth += 1
+        elif tok == "}":
+            depth -= 1
+            if depth == 0:
+                if is_fn:
+                    out.append((name, line_of(body_start), line_of(m.start())))
+                header = []
+                header_start = None
+    return out
+
+
+def function_at(funcs: List[Tuple[str, int, int]], line: int) -> str:
+    for name, a, b in funcs:
+        if a <= line <= b:
+            return name
+    return ""
+
+
+# ---------------------------------------------------------------------------
+# Running the analyses
+
+
+def run(cmd: Sequence[str], cwd: str) -> subprocess.CompletedProcess:
+    """The one place that starts the analysers."""
+    try:
+        return subprocess.run(list(cmd), cwd=cwd, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, timeout=RUN_TIMEOUT)
+    except FileNotFoundError:
+        raise LintError("%s: command not found" % cmd[0])
+    except subprocess.TimeoutExpired:
+        raise LintError("%s took more than %d s" % (cmd[0], RUN_TIMEOUT))
+
+
+def run_checker(checker: str, side: str, files: List[str]) -> List[Finding]:
+    """bin/lazy-mmu-check --format=json on the given files of one side."""
+    if not files:
+        return []
+    proc = run([checker, "--format=json"] + files, cwd=side)
+    out = proc.stdout.decode("utf-8", "replace")
+    err = proc.stderr.decode("utf-8", "replace").strip()
+    try:
+        doc = json.loads(out)
+    except ValueError:
+        doc = None
+    if proc.returncode not in (0, 1) and not isinstance(doc, dict):
+        first = err.splitlines()[0] if err else "exit %d" % proc.returncode
+        raise LintError("lazy-mmu-check failed: %s" % first)
+    if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
+        raise LintError("lazy-mmu-check printed no JSON findings "
+                        "(exit %d)" % proc.returncode)
+    res = []
+    for f in doc["findings"]:
+        res.append(Finding(
+            id=str(f.get("id", "lazy-mmu-unknown")), tool="lazy-mmu-check",
+            file=_norm(str(f.get("file", ""))), line=int(f.get("line", 1)),
+            column=int(f.get("column", 1)), message=str(f.get("message", "")),
+            function=str(f.get("function", "") or ""),
+            severity=str(f.get("severity", "warning")),
+            notes=[Note(_norm(str(n.get("file", ""))), int(n.get("line", 1)),
+                        int(n.get("column", 1)), str(n.get("message", "")))
+                   for n in f.get("notes", []) or []]))
+    return res
+
+
+def _norm(path: str) -> str:
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+class CocciRule:
+    """One cocci/*.cocci file, as coccicheck would run it in report mode."""
+
+    def __init__(self, path: str, tree: Optional[str]) -> None:
+        self.path = path
+        self.name = os.path.splitext(os.path.basename(path))[0]
+        with open(path, "rb") as f:
+            self.data = f.read()
+        text = self.data.decode("utf-8", "replace")
+        self.has_report = bool(re.search(r"^virtual\s+(\w+\s*,\s*)*report\b",
+                                         text, re.M))
+        self.options = self._options(text, tree)
+        self.query: Optional[str] = None     # None: no grep query
+
+    @staticmethod
+    def _options(text: str, tree: Optional[str]) -> List[str]:
+        """The ``// Options:`` line, as scripts/coccicheck reads it (first
+        line holding "Options:", text up to the next colon).  Relative
+        --macro-file paths are taken from the tree root, as there."""
+        for line in text.splitlines():
+            if "Options:" in line:
+                opts = shlex.split(line.split(":")[1])
+                break
+        else:
+            return []
+        out = []
+        for i, o in enumerate(opts):
+            if i and opts[i - 1] in ("--macro-file", "--macro-file-builtins",
+                                     "--iso-file") and not o.startswith("/"):
+                for base in (tree, TOP):
+                    if base and os.path.exists(os.path.join(base, o)):
+                        o = os.path.join(base, o)
+                        break
+            out.append(o)
+        return out
+
+    def load_query(self, spatch: str) -> None:
+        """spatch's grep query for -D report, cached by content."""
+        digest = hashlib.sha1(self.data).hexdigest()
+        cache_dir = os.environ.get("LAZY_MMU_LINT_CACHE") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or
+            os.path.join(os.path.expanduser("~"), ".cache"),
+            "lazy-mmu-tools", "grep-query")
+        cached = os.path.join(cache_dir, digest)
+        try:
+            with open(cached) as f:
+                q = f.read().strip()
+            self.query = q or None
+            return
+        except OSError:
+            pass
+        proc = run([spatch, "--parse-cocci", self.path, "-D", "report"],
+                   cwd=os.path.dirname(self.path))
+        q = ""
+        lines = proc.stdout.decode("utf-8", "replace").splitlines()
+        for i, l in enumerate(lines):
+            if l.strip() == "Grep query" and i + 1 < len(lines):
+                q = lines[i + 1].strip()
+        if proc.returncode != 0:
+            q = ""       # let the real run report the error
+        self.query = q or None
+        try:
+            os.makedirs(cache_dir, exist_ok=True)
+            tmp = cached + ".%d" % os.getpid()
+            with open(tmp, "w") as f:
+                f.write(q + "\n")
+            os.replace(tmp, cached)
+        except OSError:
+            pass
+
+    def may_match(self, text: str) -> bool:
+        return query_matches(self.query, text)
+
+
+_Q_TOKEN = re.compile(r"\s*(\(|\)|\|\||&&|[A-Za-z_][\w]*)")
+
+
+def query_matches(query: Optional[str], text: str) -> bool:
+    """Evaluate a spatch grep query (words joined by || and &&, with
+    parentheses) against a file's text; unknown syntax means "maybe"."""
+    if not query:
+        return True
+    toks = []
+    pos = 0
+    while pos < len(query):
+        m = _Q_TOKEN.match(query, pos)
+        if not m:
+            if query[pos:].strip() == "":
+                break
+            return True
+        toks.append(m.group(1))
+        pos = m.end()
+    expr = []
+    for t in toks:
+        if t == "||":
+            expr.append(" or ")
+        elif t == "&&":
+            expr.append(" and ")
+        elif t in "()":
+            expr.append(t)
+        else:
+            expr.append(repr(bool(re.search(r"\b%s\b" % re.escape(t), text))))
+    try:
+        return bool(eval("".join(expr), {"__builtins__": {}}, {}))
+    except Exception:
+        return True
+
+
+_REPORT_RE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)"
+                        r"(?:-(?P<col2>\d+))?: (?P<msg>.*)$")
+
+
+def run_spatch(spatch: str, rule: CocciRule, side: str,
+               files: List[str]) -> List[Finding]:
+    """One spatch run of one rule over some files of one side."""
+    if not files:
+        return []
+    cmd = [spatch, "-D", "report", "--no-show-diff", "--very-quiet",
+           "--timeout", str(SPATCH_TIMEOUT), "--sp-file", rule.path]
+    cmd += rule.options
+    cmd += ["--no-includes", "--include-headers", "--dir"] + files
+    proc = run(cmd, cwd=side)
+    err = proc.stderr.decode("utf-8", "replace")
+    for l in err.splitlines():
+        if l.startswith("EXN:") or "timeout (we abort)" in l:
+            raise LintError("spatch failed with %s: %s" % (
+                os.path.basename(rule.path), l.strip()))
+    if proc.returncode != 0:
+        first = [l for l in err.splitlines() if l.strip()]
+        raise LintError("spatch failed with %s (exit %d): %s" % (
+            os.path.basename(rule.path), proc.returncode,
+            first[0] if first else "no message"))
+    res = []
+    for l in proc.stdout.decode("utf-8", "replace").splitlines():
+        m = _REPORT_RE.match(l)
+        if not m:
+            continue
+        res.append(Finding(id="cocci/" + rule.name, tool="spatch",
+                           file=_norm(m.group("file")),
+                           line=int(m.group("line")),
+                           column=int(m.group("col")) + 1,
+                           message=m.group("msg").strip()))
+    return res
+
+
+# ---------------------------------------------------------------------------
+# Comparing before and after
+
+
+def introduced(before: List[Finding], after: List[Finding],
+               tf: TouchedFile) -> Tuple[List[Finding], int]:
+    """The after findings with no before counterpart, and how many before
+    findings have no after counterpart (resolved by the patch)."""
+    bykey: Dict[tuple, List[Finding]] = collections.defaultdict(list)
+    for b in before:
+        bykey[b.key()].append(b)
+    out = []
+    used_total = 0
+    groups: Dict[tuple, List[Finding]] = collections.defaultdict(list)
+    for a in after:
+        groups[a.key()].append(a)
+    for key, afters in groups.items():
+        befores = list(bykey.get(key, []))
+        mapped = [tf.diff.map_old_line(b.line) for b in befores]
+        left: List[Finding] = []
+        for a in afters:
+            if a.line in mapped:
+                i = mapped.index(a.line)
+                del mapped[i]
+                del befores[i]
+            else:
+                left.append(a)
+        # Any remaining old finding of this kind pairs with a remaining new
+        # one; the new ones on unchanged lines are paired first.
+        left.sort(key=lambda a: (a.line in tf.changed, a.line))
+        n = min(len(befores), len(left))
+        out.extend(left[n:])
+        used_total += len(afters) - len(left) + n
+    return out, len(before) - used_total
+
+
+def blame(f: Finding, tf: TouchedFile,
+          funcs: List[Tuple[str, int, int]]) -> Finding:
+    """Move an introduced finding to the changed line it comes from."""
+    if f.line in tf.changed or not tf.changed:
+        return f
+    lines = (tf.after or b"").decode("utf-8", "replace").split("\n")
+    last = max(1, len(lines) - 1 if lines and lines[-1] == "" else len(lines))
+    changed = set(min(l, last) for l in tf.changed)
+    rng = None
+    for name, a, b in funcs:
+        if a <= f.line <= b and (not f.function or name == f.function):
+            rng = (a, b)
+            break
+    if rng is None and f.function:
+        for name, a, b in funcs:
+            if name == f.function:
+                rng = (a, b)
+                break
+    nearest = min(changed, key=lambda l: (abs(l - f.line), l))
+    if rng is not None:
+        inside = [l for l in changed if rng[0] <= l <= rng[1]]
+        if inside:
+            to = min(inside, key=lambda l: (abs(l - f.line), l))
+            tool = f.tool
+            f.notes.append(Note(f.file, f.line, f.column,
+                                "%s reports it here" % tool))
+            f.reported_line, f.reported_column = f.line, f.column
+            f.line = to
+            text = lines[to - 1] if 0 < to <= len(lines) else ""
+            f.column = len(text) - len(text.lstrip()) + 1 if text.strip() \
+                else 1
+            return f
+    f.notes.append(Note(f.file, nearest, 1,
+                        "nearest line the patch changed (none in %s)"
+                        % (f.function or "this function")))
+    return f
+
+
+# ---------------------------------------------------------------------------
+# Orchestration
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.timings: Dict[str, float] = collections.defaultdict(float)
+        self.counts: Dict[str, int] = collections.defaultdict(int)
+        self.notes: List[str] = []
+
+
+def default_tree() -> str:
+    cwd = os.getcwd()
+    if os.path.isfile(os.path.join(cwd, "Makefile")) and \
+            os.path.isdir(os.path.join(cwd, "mm")):
+        return cwd
+    raise PatchError("the current directory is not a kernel tree "
+                     "(no Makefile and mm/); use --tree")
+
+
+def analyse(ws: Workspace, args: argparse.Namespace,
+            stats: Stats) -> Tuple[List[Finding], int]:
+    files = ws.analysed_files()
+    stats.counts["files"] = len(files)
+    stats.counts["other files"] = len(ws.files) - len(files)
+    after_text = {f.path: f.after.decode("utf-8", "replace") for f in files}
+    before_text = {f.path: f.before.decode("utf-8", "replace")
+                   for f in files if f.before is not None}
+    funcs = {p: c_functions(t) for p, t in after_text.items()}
+    old_funcs = {p: c_functions(t) for p, t in before_text.items()}
+    stats.counts["functions"] = sum(len(v) for v in funcs.values())
+    stats.counts["functions changed"] = sum(
+        1 for tf in files for name, a, b in funcs[tf.path]
+        if any(a <= l <= b for l in tf.changed))
+
+    old_of = {f.path: f.old_path for f in files if f.before is not None}
+    new_of = {v: k for k, v in old_of.items()}
+    jobs: List[Tuple[str, str, Callable[[], List[Finding]]]] = []
+
+    if not args.no_checker:
+        checker = args.checker
+        if not (os.path.isfile(checker) and os.access(checker, os.X_OK)):
+            raise LintError("%s not found or not executable (run make)"
+                            % checker)
+        jobs.append(("before", "lazy-mmu-check", lambda: run_checker(
+            checker, ws.before_dir, sorted(old_of.values()))))
+        jobs.append(("after", "lazy-mmu-check", lambda: run_checker(
+            checker, ws.after_dir, sorted(after_text))))
+
+    if not args.no_cocci:
+        rules = [CocciRule(p, args.tree) for p in sorted(
+            os.path.join(args.cocci_dir, n) for n in os.listdir(args.cocci_dir)
+            if n.endswith(".cocci"))] if os.path.isdir(args.cocci_dir) else []
+        if not rules:
+            stats.notes.append("no cocci rules in %s" % args.cocci_dir)
+        t = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+            list(pool.map(lambda r: r.load_query(args.spatch),
+                          [r for r in rules if r.has_report]))
+        stats.timings["spatch grep queries"] += time.monotonic() - t
+        for r in rules:
+            if not r.has_report:
+                stats.notes.append("%s skipped: no 'virtual report'"
+                                   % os.path.basename(r.path))
+                continue
+            bfiles = sorted(old_of[p] for p in old_of
+                            if r.may_match(before_text[p]))
+            afiles = sorted(p for p in after_text
+                            if r.may_match(after_text[p]))
+            if not bfiles and not afiles:
+                stats.counts["cocci rules skipped (no token)"] += 1
+                continue
+            stats.counts["cocci rules run"] += 1
+            if bfiles:
+                jobs.append(("before", "spatch " + r.name,
+                             (lambda r=r, b=bfiles: run_spatch(
+                                 args.spatch, r, ws.before_dir, b))))
+            if afiles:
+                jobs.append(("after", "spatch " + r.name,
+                             (lambda r=r, a=afiles: run_spatch(
+                                 args.spatch, r, ws.after_dir, a))))
+
+    def timed(job):
+        side, what, fn = job
+        t = time.monotonic()
+        res = fn()
+        return side, what, res, time.monotonic() - t
+
+    results = {"before": [], "after": []}
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        for side, what, res, dt in pool.map(timed, jobs):
+            results[side].extend(res)
+            stats.timings[what.split()[0] + " (busy)"] += dt
+            stats.counts["%s runs" % what.split()[0]] += 1
+
+    # name the function of cocci findings; old paths to new paths
+    for side, texts_funcs in (("before", old_funcs), ("after", funcs)):
+        for f in results[side]:
+            if side == "before" and f.file in new_of:
+                path = new_of[f.file]
+                fl = old_funcs.get(path, [])
+                f.file = path
+                f.notes = [Note(new_of.get(n.file, n.file), n.line, n.column,
+                                n.message) for n in f.notes]
+            else:
+                fl = texts_funcs.get(f.file, [])
+            if not f.function:
+                f.function = function_at(fl, f.line)
+
+    out: List[Finding] = []
+    resolved = 0
+    stats.counts["findings before"] = len(results["before"])
+    stats.counts["findings after"] = len(results["after"])
+    byfile_b = collections.defaultdict(list)
+    byfile_a = collections.defaultdict(list)
+    for f in results["before"]:
+        byfile_b[f.file].append(f)
+    for f in results["after"]:
+        byfile_a[f.file].append(f)
+    tf_of = {tf.path: tf for tf in files}
+    for path in sorted(set(byfile_a) | set(byfile_b)):
+        tf = tf_of.get(path)
+        if tf is None:
+            # a file the tool mentions but the patch did not touch (a
+            # header pulled in): nothing there is the patch's doing
+            continue
+        new, gone = introduced(byfile_b[path], byfile_a[path], tf)
+        resolved += gone
+        out.extend(blame(f, tf, funcs.get(path, [])) for f in new)
+    return out, resolved
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog=PROG,
+        description="Report the lazy MMU problems a patch introduces.",
+        epilog="Exit status: 0 the patch adds no finding, 1 it adds "
+               "findings, 2 it cannot be linted (does not apply, is not a "
+               "patch, is unsafe, or an analyser failed).")
+    ap.add_argument("patches", nargs="*", metavar="PATCH",
+                    help="patch or mbox file; - reads stdin")
+    ap.add_argument("--tree", metavar="KERNEL_TREE",
+                    help="kernel tree the patch applies to (default: the "
+                         "current directory if it is one)")
+    ap.add_argument("--range", metavar="A..B",
+                    help="lint the change between two commits of --tree "
+                         "(a git repository) instead of patch files")
+    ap.add_argument("--format", choices=fnd.FORMATS, default="text",
+                    help="output format (default text)")
+    ap.add_argument("--stats", action="store_true",
+                    help="print elapsed time and what was analysed on "
+                         "stderr")
+    ap.add_argument("-p", dest="strip", type=int, default=1, metavar="N",
+                    help="strip N leading path components (default 1)")
+    ap.add_argument("-j", "--jobs", type=int, default=2, metavar="N",
+                    help="analyser runs at once (default 2)")
+    ap.add_argument("--checker", default=os.path.join(TOP, "bin",
+                                                      "lazy-mmu-check"),
+                    help=argparse.SUPPRESS)
+    ap.add_argument("--cocci-dir", default=os.path.join(TOP, "cocci"),
+                    help="directory of the .cocci rules (default: the "
+                         "project's cocci/)")
+    ap.add_argument("--spatch", default=os.environ.get("SPATCH", "spatch"),
+                    help=argparse.SUPPRESS)
+    ap.add_argument("--no-checker", action="store_true",
+                    help="do not run bin/lazy-mmu-check")
+    ap.add_argument("--no-cocci", action="store_true",
+                    help="do not run the Coccinelle rules")
+    ap.add_argument("--version", action="version",
+                    version="%s %s" % (PROG, VERSION))
+    return ap
+
+
+def print_stats(stats: Stats, ws: Optional[Workspace], n_new: int,
+                resolved: int) -> None:
+    c = stats.counts
+    el = time.monotonic() - stats.start
+    names = [f.path for f in ws.analysed_files()] if ws else []
+    w = sys.stderr.write
+    w("%s: %d C file%s analysed (%s), %d other file%s touched\n" % (
+        PROG, c["files"], "" if c["files"] == 1 else "s",
+        ", ".join(names[:5]) + (", ..." if len(names) > 5 else ""),
+        c["other files"], "" if c["other files"] == 1 else "s"))
+    w("%s: %d function%s changed, %d functions in the touched files\n" % (
+        PROG, c["functions changed"],
+        "" if c["functions changed"] == 1 else "s", c["functions"]))
+    w("%s: lazy-mmu-check %d run%s %.2f s; spatch %d rule%s run, %d skipped "
+      "(no token), %d run%s %.2f s\n" % (
+          PROG, c["lazy-mmu-check runs"],
+          "" if c["lazy-mmu-check runs"] == 1 else "s",
+          stats.timings["lazy-mmu-check (busy)"],
+          c["cocci rules run"], "" if c["cocci rules run"] == 1 else "s",
+          c["cocci rules skipped (no token)"], c["spatch runs"],
+          "" if c["spatch runs"] == 1 else "s",
+          stats.timings["spatch (busy)"]))
+    for n in stats.notes:
+        w("%s: %s\n" % (PROG, n))
+    w("%s: %d finding%s before, %d after: %d introduced, %d resolved; "
+      "%.2f s elapsed\n" % (
+          PROG, c["findings before"],
+          "" if c["findings before"] == 1 else "s", c["findings after"],
+          n_new, resolved, el))
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    stats = Stats()
+    ws: Optional[Workspace] = None
+    try:
+        if args.jobs < 1:
+            raise PatchError("--jobs must be at least 1")
+        if args.range:
+            if args.patches:
+                raise PatchError("give either --range or patch files, "
+                                 "not both")
+            tree = args.tree or os.getcwd()
+            args.tree = tree
+            ws = patchfile.workspace_from_range(tree, args.range)
+        else:
+            if not args.patches:
+                raise PatchError("no patch given (a file, or - for stdin)")
+            if args.patches.count("-") > 1:
+                raise PatchError("stdin (-) given more than once")
+            tree = args.tree or default_tree()
+            if not os.path.isdir(tree):
+                raise PatchError("no such tree: %s" % tree)
+            args.tree = tree
+            messages: List[bytes] = []
+            total = 0
+            for p in args.patches:
+                data = patchfile.read_input(p)
+                total += len(data)
+                if total > patchfile.MAX_PATCH_BYTES:
+                    raise PatchError("patches too large together (over "
+                                     "%d MB)" % (patchfile.MAX_PATCH_BYTES
+                                                 // (1024 * 1024)))
+                messages.extend(patchfile.split_messages(data))
+            ws = patchfile.workspace_from_patches(tree, messages, args.strip)
+        stats.timings["prepare"] = time.monotonic() - stats.start
+        new, resolved = analyse(ws, args, stats)
+    except (PatchError, LintError) as e:
+        sys.stderr.write("%s: %s\n" % (PROG, e))
+        if ws:
+            ws.cleanup()
+        return 2
+    except KeyboardInterrupt:
+        if ws:
+            ws.cleanup()
+        return 130
+    try:
+        sys.stdout.write(fnd.render(new, args.format, VERSION))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    if args.stats:
+        print_stats(stats, ws, len(new), resolved)
+    ws.cleanup()
+    return 1 if new else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
