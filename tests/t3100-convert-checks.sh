@@ -46,7 +46,7 @@ test_expect_success 'a subdirectory of the kernel tree is refused' '
 test_expect_success 'a tree with local changes is refused, with the list' '
 	tree_state linux >before &&
 	echo "/* mine */" >>linux/mm/memory.c &&
-	echo "x" >>linux/mm/Kconfig && git -C linux add mm/Kconfig &&
+	echo "x" >>linux/mm/Kconfig && git -C linux add -f mm/Kconfig &&
 	convert linux && expect_rc 2 &&
 	grep -q "has local changes" err &&
 	grep -q " M mm/memory.c" err && grep -q "M  mm/Kconfig" err &&
