@@ -26,7 +26,8 @@ The order keeps every commit building (bisectable):
 import os
 import re
 
-from . import spatch
+from . import edits, spatch
+from .edits import EditError, FileEditor
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COCCI_DIR = os.path.join(TOP, "cocci")
@@ -188,6 +189,190 @@ class CallersStep(Step):
         return sorted(set(sites), key=_site_key)
 
 
+# ---------------------------------------------------------------------------
+# Steps made of text edits (edits.py)
+
+class EditStep(Step):
+    """A step whose change is a set of FileEditor edits.  status() makes
+    the edits in memory: nothing to change means done."""
+
+    def edits(self, ed):
+        """Make the step's edits on FileEditor ed."""
+        raise NotImplementedError
+
+    def markers(self, tree):
+        """True if some part of the change is already in the tree (to
+        tell "partial" from "todo")."""
+        return False
+
+    def _editor(self, tree):
+        ed = FileEditor(tree)
+        try:
+            self.edits(ed)
+        except EditError as e:
+            raise StepError("%s: %s" % (self.name, e))
+        return ed
+
+    def status(self, tree):
+        if not self._editor(tree).changed():
+            return "done"
+        return "partial" if self.markers(tree) else "todo"
+
+    def apply(self, tree):
+        ed = self._editor(tree)
+        try:
+            return ed.commit()
+        except OSError as e:
+            raise StepError("%s: cannot write: %s" % (self.name, e))
+
+
+# The arches that opt in to lazy MMU mode: the header that defined
+# __HAVE_ARCH_ENTER_LAZY_MMU_MODE, and the Kconfig entry that now selects
+# ARCH_HAS_LAZY_MMU_MODE instead.
+ARCH_OPT_INS = (
+    ("x86", "arch/x86/include/asm/paravirt.h",
+     "arch/x86/Kconfig", "PARAVIRT_XXL"),
+    ("powerpc", "arch/powerpc/include/asm/book3s/64/tlbflush-hash.h",
+     "arch/powerpc/platforms/Kconfig.cputype", "PPC_BOOK3S_64"),
+    ("sparc", "arch/sparc/include/asm/tlbflush_64.h",
+     "arch/sparc/Kconfig", "SPARC64"),
+    ("arm64", "arch/arm64/include/asm/pgtable.h",
+     "arch/arm64/Kconfig", "ARM64"),
+)
+
+HAVE_ARCH_RE = r"#\s*define\s+__HAVE_ARCH_ENTER_LAZY_MMU_MODE\b"
+
+PGTABLE = "include/linux/pgtable.h"
+PGTABLE_LEGACY_RE = (r"^#ifndef __HAVE_ARCH_ENTER_LAZY_MMU_MODE\n"
+                     r"#define arch_enter_lazy_mmu_mode\(\).*\n"
+                     r"#define arch_leave_lazy_mmu_mode\(\).*\n"
+                     r"#define arch_flush_lazy_mmu_mode\(\).*\n"
+                     r"#endif\n")
+PGTABLE_OLD_RULE_RE = (r"[ \t]*Nesting is not permitted\s*\n"
+                       r" \* and the mode cannot be used in interrupt "
+                       r"context\.\n \*/\n")
+
+
+class GenericStep(EditStep):
+    """The generic layer: Kconfig symbol, per-task state, helpers, the
+    arches' opt-in moved to Kconfig, and a KUnit test."""
+
+    name = "generic"
+    arch = None
+    subject = "mm: add nestable generic lazy MMU mode helpers"
+    body = (
+        "Lazy MMU sections cannot nest today: an inner\n"
+        "arch_leave_lazy_mmu_mode() ends the outer section too, and each\n"
+        "architecture tracks on its own whether it is in lazy MMU mode.\n"
+        "\n"
+        "Add a generic layer in <linux/pgtable.h>:\n"
+        "lazy_mmu_mode_enable()/lazy_mmu_mode_disable() open and close a\n"
+        "section and nest (only the outermost pair calls\n"
+        "arch_enter/arch_leave, an inner disable calls\n"
+        "arch_flush_lazy_mmu_mode()), and\n"
+        "lazy_mmu_mode_pause()/lazy_mmu_mode_resume() stop batching for a\n"
+        "while at any depth.  The state lives in task_struct (struct\n"
+        "lazy_mmu_state: enable_count, pause_count); all helpers do\n"
+        "nothing in interrupt context.  Arch code can test\n"
+        "is_lazy_mmu_mode_active() or __task_lazy_mmu_mode_active()\n"
+        "(<linux/sched.h>).\n"
+        "\n"
+        "An architecture now opts in by selecting\n"
+        "CONFIG_ARCH_HAS_LAZY_MMU_MODE instead of defining\n"
+        "__HAVE_ARCH_ENTER_LAZY_MMU_MODE, because task_struct depends on\n"
+        "it: x86 selects it from PARAVIRT_XXL, powerpc from PPC_BOOK3S_64,\n"
+        "sparc from SPARC64 (arm64 from ARM64 where it has the mode).  The\n"
+        "x86 files that #undef CONFIG_PARAVIRT_XXL undefine it as well.\n"
+        "The empty generic arch_*_lazy_mmu_mode() callbacks stay for now,\n"
+        "for the callers that are converted in a later patch.\n"
+        "\n"
+        "Add a KUnit test of the nesting rules\n"
+        "(CONFIG_LAZY_MMU_MODE_KUNIT_TEST).\n"
+        "\n"
+        "Made by lazy-mmu-tools with text edits (lazy_mmu_tools/edits.py);\n"
+        "Kconfig and preprocessor lines are beyond what a semantic patch\n"
+        "can edit.")
+
+    def markers(self, tree):
+        return "ARCH_HAS_LAZY_MMU_MODE" in (read(tree, "mm/Kconfig") or "")
+
+    def edits(self, ed):
+        # Which arches opt in: those whose header still has the define,
+        # and those already converted (select present).
+        known = {hdr for _, hdr, _, _ in ARCH_OPT_INS}
+        for path in spatch.prefilter(ed.tree, ("arch",),
+                                     ("__HAVE_ARCH_ENTER_LAZY_MMU_MODE",),
+                                     exts=(".h",)):
+            if path not in known and re.search(HAVE_ARCH_RE,
+                                               read(ed.tree, path), re.M):
+                raise EditError("%s opts in to lazy MMU mode, but lazy-mmu-"
+                                "tools does not know its Kconfig entry"
+                                % path)
+        for arch, hdr, kconfig, symbol in ARCH_OPT_INS:
+            text = read(ed.tree, hdr)
+            if text is None or not re.search(HAVE_ARCH_RE, text, re.M):
+                continue
+            ed.edit(hdr, lambda t: edits.remove_lines(t, HAVE_ARCH_RE)[0])
+            ed.edit(kconfig, edits.kconfig_add_select, symbol,
+                    "ARCH_HAS_LAZY_MMU_MODE")
+
+        # Files that pretend PARAVIRT_XXL is off must not see the symbol
+        # either, or <linux/pgtable.h> would expect callbacks that
+        # <asm/paravirt.h> does not give them there.
+        for path in spatch.prefilter(ed.tree, ("arch/x86",),
+                                     ("CONFIG_PARAVIRT_XXL",)):
+            if re.search(r"^#undef CONFIG_PARAVIRT_XXL\b", read(ed.tree, path),
+                         re.M):
+                ed.edit(path, edits.insert_after,
+                        r"^#undef CONFIG_PARAVIRT_XXL\b.*\n",
+                        "#undef CONFIG_ARCH_HAS_LAZY_MMU_MODE\n",
+                        "#undef CONFIG_PARAVIRT_XXL in " + path,
+                        present=r"^#undef CONFIG_ARCH_HAS_LAZY_MMU_MODE\b")
+
+        ed.edit("mm/Kconfig", edits.kconfig_add_entry,
+                edits.template("Kconfig.arch_has"), "ARCH_HAS_PTE_SPECIAL")
+        ed.edit("mm/Makefile", _append_line,
+                "obj-$(CONFIG_LAZY_MMU_MODE_KUNIT_TEST) += "
+                "tests/lazy_mmu_mode_kunit.o\n")
+        test = "mm/tests/lazy_mmu_mode_kunit.c"
+        if not ed.exists(test):
+            ed.set(test, edits.template("lazy_mmu_mode_kunit.c"))
+
+        ed.edit("include/linux/mm_types_task.h", edits.insert_before,
+                r"^#endif /\* _LINUX_MM_TYPES_TASK_H \*/",
+                edits.template("mm_types_task.h").lstrip("\n") + "\n",
+                "end of include/linux/mm_types_task.h",
+                present=r"^struct lazy_mmu_state \{")
+        ed.edit("include/linux/sched.h", edits.insert_after,
+                r"^\tstruct page_frag\s+task_frag;\n",
+                edits.template("sched_member.h"),
+                "task_frag in struct task_struct",
+                present=r"^\tstruct lazy_mmu_state\s+lazy_mmu_state;")
+        ed.edit("include/linux/sched.h", edits.insert_before,
+                r"^#endif\s*$", edits.template("sched_helpers.h"),
+                "end of include/linux/sched.h", last=True,
+                present=r"is_lazy_mmu_mode_active\(void\)")
+
+        ed.edit(PGTABLE, edits.replace_block, PGTABLE_OLD_RULE_RE,
+                edits.template("pgtable_comment.txt"),
+                "the lazy MMU comment of " + PGTABLE,
+                done=r"^ \*\tlazy_mmu_mode_pause\(\);$")
+        helpers = (edits.template("pgtable_helpers.h")
+                   + edits.template("pgtable_fallbacks.h")
+                   + "#endif /* CONFIG_ARCH_HAS_LAZY_MMU_MODE */\n")
+        ed.edit(PGTABLE, edits.replace_block, PGTABLE_LEGACY_RE, helpers,
+                "the generic arch_*_lazy_mmu_mode() fallbacks in " + PGTABLE,
+                done=r"^static inline void lazy_mmu_mode_enable\(void\)")
+
+
+def _append_line(text, line):
+    if line in text:
+        return text
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return text + line
+
+
 def _site_key(site):
     path, line = site.split(":")[:2]
     return (path, int(line) if line.isdigit() else 0, site)
@@ -196,5 +381,6 @@ def _site_key(site):
 def all_steps():
     """Every step, in series order."""
     return [
+        GenericStep(),
         CallersStep(),
     ]
