@@ -41,7 +41,7 @@ make_fixture_tree() {
 	EOC
 	printf '#define _FAKE_PGTABLE_H\n/* legacy fallbacks */\n' \
 		>include/linux/pgtable.h &&
-	printf 'config X86\n\tselect PARAVIRT_FAKE\n' >arch/x86/Kconfig &&
+	printf 'config X86\n\tselect PARAVIRT_FAKE\n\t# lazy opt-in\n' >arch/x86/Kconfig &&
 	printf '#define __HAVE_ARCH_ENTER_LAZY_MMU_MODE\nvoid pv(void);\n' \
 		>arch/x86/include/asm/paravirt.h &&
 	cat >arch/x86/xen/enlighten.c <<-\EOC &&
@@ -90,4 +90,8 @@ expect_rc() {
 
 test_cmp() {
 	diff -u "$@"
+}
+
+test_must_be_empty() {
+	test ! -s "$1" || { cat "$1"; false; }
 }
