@@ -1,0 +1,872 @@
+/*
+ * Path-sensitive analysis of one function.  A path state is a stack of
+ * {enable, pause} frames with counts, the closes of the caller's frames
+ * made so far (underflows), which kinds this function has opened, and a
+ * few facts (zero / non-zero) about variables that guard sections.  States
+ * are explored depth-first; a state already seen at a node is not explored
+ * again, so loops terminate and correlated conditions stay correlated.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lazy.h"
+
+#define MAXFACTS 6
+#define MAXTRAIL 4
+#define MAXCOUNT 4
+#define NODE_SOFT 24		/* states per node before facts are dropped */
+#define KEYLEN 48
+
+enum { OWN_E = 1, OWN_P = 2 };
+
+struct frame {
+	unsigned char kind, count, legacy;
+	int tok;
+};
+
+struct fact {
+	char key[KEYLEN];
+	unsigned char val;
+};
+
+struct state {
+	unsigned char nframes, nunder, own, nfacts;
+	struct frame f[MAXFRAMES];
+	unsigned char under[MAXUNDER];
+	struct fact facts[MAXFACTS];
+	/* payload, not compared */
+	int under_tok[MAXUNDER];
+	int closed_tok[2];
+	unsigned char ntrail;
+	int trail_node[MAXTRAIL], trail_branch[MAXTRAIL];
+	struct state *next_seen;
+};
+
+struct exitrec {
+	int node;
+	struct state st;
+};
+
+struct nodeinfo {
+	struct state *seen;
+	int nseen;
+	int suggest;		/* legacy ops: the replacement, from the first path */
+	int partner;		/* legacy close: where its section was opened */
+	int reached;
+};
+
+struct work {
+	int node;
+	struct state *st;
+};
+
+struct ctx {
+	struct unit *u;
+	struct function *f;
+	struct cfg *g;
+	struct summaries *sum;
+	const struct config *cfg;
+	struct report *rep;
+	struct arena *a;
+	struct nodeinfo *ni;
+	struct work *stack;
+	int nstack, stalloc;
+	struct exitrec *exits;
+	int nexits, exalloc;
+	int *reported;		/* tokens already reported, with the id */
+	int nreported, repalloc;
+	long visits;
+	int too_complex;
+	char keys[16][KEYLEN];	/* variables worth facts: they guard calls */
+	int nkeys;
+};
+
+static struct token *T(struct ctx *c, int i)
+{
+	return &c->u->toks.t[i];
+}
+
+static int succ(const struct node *n, int k)
+{
+	return n->succ ? n->succ[k] : n->s2[k];
+}
+
+/* ---- state ---- */
+
+static int state_equal(const struct state *a, const struct state *b)
+{
+	int i;
+
+	if (a->nframes != b->nframes || a->nunder != b->nunder || a->own != b->own ||
+	    a->nfacts != b->nfacts)
+		return 0;
+	for (i = 0; i < a->nframes; i++)
+		if (a->f[i].kind != b->f[i].kind || a->f[i].count != b->f[i].count ||
+		    a->f[i].legacy != b->f[i].legacy)
+			return 0;
+	if (memcmp(a->under, b->under, a->nunder))
+		return 0;
+	for (i = 0; i < a->nfacts; i++)
+		if (a->facts[i].val != b->facts[i].val || strcmp(a->facts[i].key, b->facts[i].key))
+			return 0;
+	return 1;
+}
+
+static struct fact *fact_find(struct state *s, const char *key)
+{
+	int i;
+
+	for (i = 0; i < s->nfacts; i++)
+		if (!strcmp(s->facts[i].key, key))
+			return &s->facts[i];
+	return NULL;
+}
+
+static void fact_set(struct state *s, const char *key, int val)
+{
+	struct fact *f = fact_find(s, key);
+	int i;
+
+	if (strlen(key) >= KEYLEN)
+		return;
+	if (val == F_UNKNOWN) {
+		if (f) {
+			*f = s->facts[--s->nfacts];
+			goto sort;
+		}
+		return;
+	}
+	if (f) {
+		f->val = val;
+		return;
+	}
+	if (s->nfacts == MAXFACTS)
+		return;
+	f = &s->facts[s->nfacts++];
+	strcpy(f->key, key);
+	f->val = val;
+sort:
+	/* keep facts sorted so that equal states compare equal */
+	for (i = 1; i < s->nfacts; i++) {
+		int k = i;
+
+		while (k > 0 && strcmp(s->facts[k - 1].key, s->facts[k].key) > 0) {
+			struct fact t = s->facts[k];
+
+			s->facts[k] = s->facts[k - 1];
+			s->facts[k - 1] = t;
+			k--;
+		}
+	}
+}
+
+static void trail_add(struct state *s, int node, int branch)
+{
+	if (s->ntrail == MAXTRAIL) {
+		memmove(s->trail_node, s->trail_node + 1, (MAXTRAIL - 1) * sizeof(int));
+		memmove(s->trail_branch, s->trail_branch + 1, (MAXTRAIL - 1) * sizeof(int));
+		s->ntrail--;
+	}
+	s->trail_node[s->ntrail] = node;
+	s->trail_branch[s->ntrail++] = branch;
+}
+
+static void push(struct ctx *c, int node, const struct state *st)
+{
+	struct state *copy = arena_alloc(c->a, sizeof(*copy));
+
+	*copy = *st;
+	copy->next_seen = NULL;
+	if (c->nstack == c->stalloc) {
+		c->stalloc = c->stalloc ? c->stalloc * 2 : 256;
+		c->stack = xrealloc(c->stack, c->stalloc * sizeof(*c->stack));
+	}
+	c->stack[c->nstack].node = node;
+	c->stack[c->nstack++].st = copy;
+}
+
+/* ---- findings ---- */
+
+static int already(struct ctx *c, int id, int tok)
+{
+	int i;
+
+	for (i = 0; i < c->nreported; i += 2)
+		if (c->reported[i] == id && c->reported[i + 1] == tok)
+			return 1;
+	if (c->nreported + 2 > c->repalloc) {
+		c->repalloc = c->repalloc ? c->repalloc * 2 : 32;
+		c->reported = xrealloc(c->reported, c->repalloc * sizeof(int));
+	}
+	c->reported[c->nreported++] = id;
+	c->reported[c->nreported++] = tok;
+	return 0;
+}
+
+static struct finding *finding(struct ctx *c, int id, int tok, const char *fmt, const char *a1,
+			       const char *a2)
+{
+	if (already(c, id, tok))
+		return NULL;
+	return report_add(c->rep, id, c->u->path, T(c, tok)->line, T(c, tok)->col,
+			  c->f->name, fmt, a1, a2);
+}
+
+static void note(struct ctx *c, struct finding *f, int tok, const char *fmt, const char *arg)
+{
+	if (f)
+		report_note(c->rep, f, c->u->path, T(c, tok)->line, T(c, tok)->col, fmt, arg);
+}
+
+static const char *frame_what(const struct frame *fr)
+{
+	if (fr->kind == OP_PAUSE)
+		return "lazy MMU mode paused here";
+	return fr->legacy ? "legacy lazy MMU section opened here" : "lazy MMU section opened here";
+}
+
+static void trail_notes(struct ctx *c, struct finding *f, const struct state *s)
+{
+	int i;
+
+	for (i = 0; f && i < s->ntrail; i++) {
+		const struct node *n = &c->g->n[s->trail_node[i]];
+
+		if (n->kind == N_COND)
+			note(c, f, n->tok, s->trail_branch[i] ? "following the 'false' branch (when '%s' is false)"
+			     : "following the 'true' branch (when '%s')", n->what);
+		else if (!strcmp(n->what, "break") || !strcmp(n->what, "continue"))
+			note(c, f, n->tok, "'%s' here", n->what);
+		else if (!strncmp(n->what, "taking", 6) || !strncmp(n->what, "assuming", 8) ||
+			 !strncmp(n->what, "entering", 8) || !strncmp(n->what, "skipping", 8) ||
+			 !strncmp(n->what, "no case", 7))
+			note(c, f, n->tok, "%s", n->what);
+		else
+			note(c, f, n->tok, "jumping to '%s'", n->what);
+	}
+}
+
+static void open_notes(struct ctx *c, struct finding *f, const struct state *s)
+{
+	int i;
+
+	for (i = s->nframes - 1; i >= 0; i--)
+		note(c, f, s->f[i].tok, "%s", frame_what(&s->f[i]));
+}
+
+/* ---- transfer functions; return 0 to end the path ---- */
+
+static int op_open(struct ctx *c, struct state *s, int kind, int legacy, int tok, int count)
+{
+	struct frame *top = s->nframes ? &s->f[s->nframes - 1] : NULL;
+
+	if (legacy && kind == OP_ENABLE) {
+		int i;
+
+		for (i = 0; i < s->nframes; i++)
+			if (s->f[i].kind == OP_ENABLE) {
+				struct finding *f = finding(c, D_LEGACY_NEST, tok,
+					"legacy %s() while a lazy MMU section is already open: the legacy API does not nest%s",
+					"arch_enter_lazy_mmu_mode", "");
+
+				note(c, f, s->f[i].tok, "%s", frame_what(&s->f[i]));
+				trail_notes(c, f, s);
+				break;
+			}
+	}
+	s->own |= kind == OP_ENABLE ? OWN_E : OWN_P;
+	if (top && top->kind == kind) {
+		top->count = top->count + count > MAXCOUNT ? MAXCOUNT : top->count + count;
+		return 1;
+	}
+	if (s->nframes == MAXFRAMES) {
+		c->too_complex = 1;
+		return 0;
+	}
+	top = &s->f[s->nframes++];
+	top->kind = kind;
+	top->count = count > MAXCOUNT ? MAXCOUNT : count;
+	top->legacy = legacy;
+	top->tok = tok;
+	return 1;
+}
+
+static const char *close_name(int kind, int legacy)
+{
+	if (legacy)
+		return "arch_leave_lazy_mmu_mode";
+	return kind == OP_DISABLE ? "lazy_mmu_mode_disable" : "lazy_mmu_mode_resume";
+}
+
+static int underflow(struct ctx *c, struct state *s, int kind, int legacy, int tok, const char *via)
+{
+	int own = kind == OP_DISABLE ? OWN_E : OWN_P;
+	struct finding *f;
+
+	if (s->own & own) {
+		f = finding(c, D_DOUBLE_CLOSE, tok, kind == OP_DISABLE ?
+			    "%s%s() with no lazy MMU section open: the section was already closed" :
+			    "%s%s() without a matching lazy_mmu_mode_pause(): the pause was already resumed",
+			    legacy ? "legacy " : "", via ? via : close_name(kind, legacy));
+		if (s->closed_tok[kind == OP_DISABLE ? 0 : 1] >= 0)
+			note(c, f, s->closed_tok[kind == OP_DISABLE ? 0 : 1], "%s", "closed here");
+		trail_notes(c, f, s);
+		return 0;
+	}
+	if (s->nunder == MAXUNDER) {
+		c->too_complex = 1;
+		return 0;
+	}
+	s->under_tok[s->nunder] = tok;
+	s->under[s->nunder++] = kind;
+	return 1;
+}
+
+static int op_close(struct ctx *c, struct state *s, int kind, int legacy, int tok, const char *via)
+{
+	struct frame *top = s->nframes ? &s->f[s->nframes - 1] : NULL;
+	int want = kind == OP_DISABLE ? OP_ENABLE : OP_PAUSE, i;
+	struct finding *f;
+
+	if (top && top->kind == want) {
+		if (--top->count == 0)
+			s->nframes--;
+		s->closed_tok[kind == OP_DISABLE ? 0 : 1] = tok;
+		return 1;
+	}
+	if (!top)
+		return underflow(c, s, kind, legacy, tok, via);
+	if (kind == OP_DISABLE) {
+		f = finding(c, D_WRONG_CLOSE, tok, "%s() while lazy MMU mode is paused by this function%s",
+			    via ? via : close_name(kind, legacy), "");
+		note(c, f, top->tok, "%s", frame_what(top));
+	} else {
+		for (i = s->nframes - 1; i >= 0 && s->f[i].kind != OP_PAUSE; i--)
+			;
+		if (i < 0 && (s->own & OWN_P))
+			return underflow(c, s, kind, legacy, tok, via);
+		f = finding(c, D_WRONG_CLOSE, tok, i >= 0 ?
+			    "%s() while a lazy MMU section enabled after the pause is still open%s" :
+			    "%s() while this function's lazy MMU section is open%s",
+			    via ? via : close_name(kind, legacy), "");
+		note(c, f, top->tok, "%s", frame_what(top));
+		if (i >= 0)
+			note(c, f, s->f[i].tok, "%s", frame_what(&s->f[i]));
+	}
+	trail_notes(c, f, s);
+	return 0;
+}
+
+static int op_call(struct ctx *c, struct state *s, const struct node *n)
+{
+	const struct effect *e = summary_effect(c->sum, n->summary);
+	char via[160];
+	int k;
+
+	snprintf(via, sizeof(via), "%s", n->callee);
+	for (k = 0; k < e->nunder; k++)
+		if (!op_close(c, s, e->under[k], 0, n->tok, via))
+			return 0;
+	for (k = 0; k < e->nopen; k++)
+		if (!op_open(c, s, e->open[k], 0, n->tok, e->count[k]))
+			return 0;
+	return 1;
+}
+
+static void suggest(struct ctx *c, int node, const struct state *s)
+{
+	const struct node *n = &c->g->n[node];
+	struct nodeinfo *ni = &c->ni[node];
+
+	if (!n->legacy || ni->reached)
+		return;
+	ni->reached = 1;
+	ni->partner = -1;
+	if (n->op == OP_ENABLE) {
+		ni->suggest = !s->nframes && s->nunder && s->under[s->nunder - 1] == OP_DISABLE ?
+			      OP_RESUME : OP_ENABLE;
+	} else if (n->op == OP_DISABLE) {
+		ni->suggest = s->nframes ? OP_DISABLE : OP_PAUSE;
+		if (s->nframes)
+			ni->partner = s->f[s->nframes - 1].tok;
+	}
+}
+
+static int do_op(struct ctx *c, struct state *s, int node)
+{
+	const struct node *n = &c->g->n[node];
+
+	suggest(c, node, s);
+	switch (n->op) {
+	case OP_ENABLE:
+	case OP_PAUSE:
+		return op_open(c, s, n->op, n->legacy, n->tok, 1);
+	case OP_DISABLE:
+	case OP_RESUME:
+		return op_close(c, s, n->op, n->legacy, n->tok, NULL);
+	case OP_CALL:
+		return op_call(c, s, n);
+	}
+	return 1;
+}
+
+/* ---- conditions ---- */
+
+enum { A_OPAQUE, A_VAR, A_CONST };
+
+struct atom {
+	int kind, want;		/* A_VAR: the atom holds when (var != 0) == want */
+	char key[KEYLEN];
+};
+
+static int match_close(struct ctx *c, int i, int end)
+{
+	int depth = 0;
+
+	for (; i < end; i++) {
+		if (T(c, i)->kind != T_PUNCT)
+			continue;
+		if (tok_is(T(c, i), "(") || tok_is(T(c, i), "["))
+			depth++;
+		else if ((tok_is(T(c, i), ")") || tok_is(T(c, i), "]")) && --depth == 0)
+			return i;
+	}
+	return -1;
+}
+
+static int is_chain(struct ctx *c, int a0, int a1, char *key)
+{
+	int k, n = 0;
+
+	if (a1 <= a0 || (a1 - a0) % 2 == 0)
+		return 0;
+	for (k = a0; k < a1; k++) {
+		struct token *t = T(c, k);
+
+		if ((k - a0) % 2 == 0 ? t->kind != T_IDENT :
+		    !(tok_is(t, "->") || tok_is(t, ".")))
+			return 0;
+		if (n + t->len >= KEYLEN)
+			return 0;
+		memcpy(key + n, t->s, t->len);
+		n += t->len;
+	}
+	key[n] = 0;
+	return 1;
+}
+
+static int is_zero(struct token *t)
+{
+	return tok_is(t, "NULL") || tok_is(t, "0") || tok_is(t, "false");
+}
+
+static void atom(struct ctx *c, int a0, int a1, struct atom *at)
+{
+	int neg = 0, k, v;
+
+	at->kind = A_OPAQUE;
+	for (;;) {
+		if (a0 < a1 && tok_is(T(c, a0), "!")) {
+			neg ^= 1;
+			a0++;
+		} else if (a0 < a1 && tok_is(T(c, a0), "(") && match_close(c, a0, a1) == a1 - 1) {
+			a0++;
+			a1--;
+		} else if (a0 + 1 < a1 && (tok_is(T(c, a0), "likely") || tok_is(T(c, a0), "unlikely")) &&
+			   tok_is(T(c, a0 + 1), "(") && match_close(c, a0 + 1, a1) == a1 - 1) {
+			a0 += 2;
+			a1--;
+		} else {
+			break;
+		}
+	}
+	if (is_chain(c, a0, a1, at->key)) {
+		at->kind = A_VAR;
+		at->want = !neg;
+		return;
+	}
+	for (k = a0 + 1; k < a1 - 1; k++) {
+		struct token *t = T(c, k);
+
+		if (!tok_is(t, "==") && !tok_is(t, "!="))
+			continue;
+		if (is_zero(T(c, a1 - 1)) && a1 - 1 == k + 1 && is_chain(c, a0, k, at->key)) {
+			at->kind = A_VAR;
+		} else if (is_zero(T(c, a0)) && k == a0 + 1 && is_chain(c, k + 1, a1, at->key)) {
+			at->kind = A_VAR;
+		}
+		if (at->kind == A_VAR)
+			at->want = tok_is(t, "!=") ^ neg;
+		return;
+	}
+	v = pp_eval(T(c, a0), a1 - a0, c->cfg);
+	if (v >= 0) {
+		at->kind = A_CONST;
+		at->want = v ^ neg;
+	}
+}
+
+/* 1 holds, 0 fails, -1 unknown */
+static int atom_status(struct state *s, const struct atom *at)
+{
+	struct fact *f;
+
+	if (at->kind == A_CONST)
+		return at->want;
+	if (at->kind != A_VAR || !(f = fact_find(s, at->key)))
+		return -1;
+	return (f->val == F_NONZERO) == at->want;
+}
+
+static int tracked(struct ctx *c, const char *key)
+{
+	int i;
+
+	for (i = 0; i < c->nkeys; i++)
+		if (!strcmp(c->keys[i], key))
+			return 1;
+	return 0;
+}
+
+static void atom_apply(struct ctx *c, struct state *s, const struct atom *at, int holds)
+{
+	if (at->kind == A_VAR && tracked(c, at->key))
+		fact_set(s, at->key, (at->want == holds) ? F_NONZERO : F_ZERO);
+}
+
+#define MAXATOMS 8
+
+/* Split at top-level && or ||; returns the number of atoms, 0 if mixed. */
+static int split(struct ctx *c, int a0, int a1, struct atom *at, int *is_or)
+{
+	int depth = 0, k, start = a0, n = 0, ands = 0, ors = 0;
+
+	for (k = a0; k <= a1; k++) {
+		struct token *t = k < a1 ? T(c, k) : NULL;
+
+		if (t && (tok_is(t, "(") || tok_is(t, "[")))
+			depth++;
+		else if (t && (tok_is(t, ")") || tok_is(t, "]")))
+			depth--;
+		else if (!t || (!depth && (tok_is(t, "&&") || tok_is(t, "||")))) {
+			if (t)
+				tok_is(t, "&&") ? ands++ : ors++;
+			if (n == MAXATOMS)
+				return 0;
+			atom(c, start, k, &at[n++]);
+			start = k + 1;
+		}
+	}
+	*is_or = ors > 0;
+	return ands && ors ? 0 : n;
+}
+
+/* Is branch 'taken' (1 true, 0 false) feasible in s?  Updates s's facts. */
+static int branch(struct ctx *c, const struct node *n, struct state *s, int taken)
+{
+	struct atom at[MAXATOMS];
+	int is_or = 0, na, k, st, unknown = 0, last = -1;
+
+	if (n->a0 == n->a1)
+		return taken;	/* for (;;) */
+	na = split(c, n->a0, n->a1, at, &is_or);
+	if (!na)
+		return 1;
+	/* "all hold" for && taken / || not taken (negated atoms) */
+	if (is_or ? !taken : taken) {
+		int want = !is_or;
+
+		for (k = 0; k < na; k++) {
+			st = atom_status(s, &at[k]);
+			if (st >= 0 && st != want)
+				return 0;
+			atom_apply(c, s, &at[k], want);
+		}
+		return 1;
+	}
+	/* at least one fails (&&, false) / one holds (||, true) */
+	for (k = 0; k < na; k++) {
+		st = atom_status(s, &at[k]);
+		if (st == is_or)
+			return 1;	/* already decided */
+		if (st < 0) {
+			unknown++;
+			last = k;
+		}
+	}
+	if (!unknown)
+		return 0;
+	if (unknown == 1)
+		atom_apply(c, s, &at[last], is_or);
+	return 1;
+}
+
+/* ---- exploration ---- */
+
+static int seen(struct ctx *c, int node, struct state *st)
+{
+	struct nodeinfo *ni = &c->ni[node];
+	struct state *p;
+
+	for (p = ni->seen; p; p = p->next_seen)
+		if (state_equal(p, st))
+			return 1;
+	if (ni->nseen >= NODE_SOFT && st->nfacts) {
+		st->nfacts = 0;
+		return seen(c, node, st);
+	}
+	if (ni->nseen >= 4 * NODE_SOFT) {
+		c->too_complex = 1;
+		return 1;
+	}
+	st->next_seen = ni->seen;
+	ni->seen = st;
+	ni->nseen++;
+	return 0;
+}
+
+static void record_exit(struct ctx *c, int node, const struct state *s)
+{
+	int i;
+
+	for (i = 0; i < c->nexits; i++)
+		if (c->exits[i].node == node && state_equal(&c->exits[i].st, s))
+			return;
+	if (c->nexits == c->exalloc) {
+		c->exalloc = c->exalloc ? c->exalloc * 2 : 16;
+		c->exits = xrealloc(c->exits, c->exalloc * sizeof(*c->exits));
+	}
+	c->exits[c->nexits].node = node;
+	c->exits[c->nexits++].st = *s;
+}
+
+static void step(struct ctx *c, int node, struct state *s)
+{
+	const struct node *n = &c->g->n[node];
+	struct state t;
+	int k;
+
+	if (seen(c, node, s))
+		return;
+	if (++c->visits > c->cfg->max_states) {
+		c->too_complex = 1;
+		return;
+	}
+	switch (n->kind) {
+	case N_OP:
+		t = *s;
+		if (do_op(c, &t, node))
+			push(c, succ(n, 0), &t);
+		return;
+	case N_ASSIGN:
+		t = *s;
+		if (tracked(c, n->callee))
+			fact_set(&t, n->callee, n->val);
+		push(c, succ(n, 0), &t);
+		return;
+	case N_COND:
+		for (k = 1; k >= 0; k--) {
+			struct state other = *s;
+
+			t = *s;
+			if (!branch(c, n, &t, !k))
+				continue;
+			if (branch(c, n, &other, k))
+				trail_add(&t, node, k);
+			push(c, succ(n, k), &t);
+		}
+		return;
+	case N_RET:
+	case N_EXIT:
+		record_exit(c, node, s);
+		return;
+	default:
+		for (k = n->nsucc - 1; k >= 0; k--) {
+			t = *s;
+			if (n->what && n->kind == N_NOP)
+				trail_add(&t, node, -1);
+			push(c, succ(n, k), &t);
+		}
+	}
+}
+
+/* Variables named in conditions that guard calls that matter. */
+static void collect_keys(struct ctx *c)
+{
+	struct atom at[MAXATOMS];
+	int i, k, na, is_or;
+
+	for (i = 0; i < c->g->nn; i++) {
+		const struct node *n = &c->g->n[i];
+
+		if (n->kind != N_COND || !n->guards || n->a0 == n->a1)
+			continue;
+		na = split(c, n->a0, n->a1, at, &is_or);
+		for (k = 0; k < na; k++)
+			if (at[k].kind == A_VAR && !tracked(c, at[k].key) &&
+			    c->nkeys < (int)(sizeof(c->keys) / sizeof(c->keys[0])))
+				strcpy(c->keys[c->nkeys++], at[k].key);
+	}
+}
+
+static void explore(struct ctx *c)
+{
+	struct state init;
+
+	collect_keys(c);
+	memset(&init, 0, sizeof(init));
+	init.closed_tok[0] = init.closed_tok[1] = -1;
+	push(c, c->g->entry, &init);
+	while (c->nstack && !c->too_complex) {
+		struct work w = c->stack[--c->nstack];
+
+		step(c, w.node, w.st);
+	}
+}
+
+/* ---- per-function verdicts ---- */
+
+static void effect_of(const struct state *s, struct effect *e)
+{
+	int i;
+
+	memset(e, 0, sizeof(*e));
+	e->nunder = s->nunder;
+	memcpy(e->under, s->under, s->nunder);
+	e->nopen = s->nframes;
+	for (i = 0; i < s->nframes; i++) {
+		e->open[i] = s->f[i].kind;
+		e->count[i] = s->f[i].count;
+	}
+}
+
+static void report_leak(struct ctx *c, const struct exitrec *x)
+{
+	const struct node *n = &c->g->n[x->node];
+	const struct frame *top = &x->st.f[x->st.nframes - 1];
+	const char *what = top->kind == OP_PAUSE ? "lazy MMU mode still paused" :
+			   top->legacy ? "a legacy lazy MMU section still open" :
+			   "a lazy MMU section still open";
+	struct finding *f;
+
+	if (n->kind == N_RET)
+		f = finding(c, D_UNBALANCED, n->tok, "returning with %s%s", what, "");
+	else
+		f = finding(c, D_UNBALANCED, n->tok, "reaching the end of the function with %s%s", what, "");
+	open_notes(c, f, &x->st);
+	trail_notes(c, f, &x->st);
+}
+
+static void report_under(struct ctx *c, const struct exitrec *x, const struct exitrec *other)
+{
+	struct finding *f;
+
+	f = finding(c, D_INCONSISTENT, x->st.under_tok[0],
+		    "closes a lazy MMU %s it did not open on some paths only%s",
+		    x->st.under[0] == OP_DISABLE ? "section" : "pause", "");
+	trail_notes(c, f, &x->st);
+	note(c, f, c->g->n[other->node].tok, "%s",
+	     "another path leaves the function here without that close");
+}
+
+static void verdict(struct ctx *c)
+{
+	struct effect e0, e;
+	int i, k, same = 1;
+
+	if (!c->nexits)
+		return;
+	effect_of(&c->exits[0].st, &e0);
+	for (i = 1; i < c->nexits && same; i++) {
+		effect_of(&c->exits[i].st, &e);
+		same = effect_equal(&e, &e0);
+	}
+	if (same) {
+		char where[512];
+
+		snprintf(where, sizeof(where), "%s:%d", c->u->path, T(c, c->f->name_tok)->line);
+		summary_update(c->sum, c->f->name, &e0, where);
+		return;
+	}
+	summary_update(c->sum, c->f->name, &(struct effect){ 0 }, "");
+	for (i = 0; i < c->nexits; i++)
+		if (c->exits[i].st.nframes)
+			report_leak(c, &c->exits[i]);
+	for (i = 0; i < c->nexits; i++) {
+		const struct state *s = &c->exits[i].st;
+
+		if (!s->nunder)
+			continue;
+		for (k = 0; k < c->nexits; k++)
+			if (c->exits[k].st.nunder != s->nunder ||
+			    memcmp(c->exits[k].st.under, s->under, s->nunder)) {
+				report_under(c, &c->exits[i], &c->exits[k]);
+				break;
+			}
+	}
+}
+
+static void legacy_calls(struct ctx *c, int generic)
+{
+	static const char *repl[] = { NULL, "lazy_mmu_mode_enable", "lazy_mmu_mode_disable",
+		"lazy_mmu_mode_pause", "lazy_mmu_mode_resume" };
+	const char *where = generic ? "in generic code" : "outside the arch callbacks";
+	char msg[200];
+	int i;
+
+	for (i = 0; i < c->g->nn; i++) {
+		const struct node *n = &c->g->n[i];
+		struct nodeinfo *ni = &c->ni[i];
+		struct finding *f;
+		int r;
+
+		if (n->kind != N_OP || !n->legacy)
+			continue;
+		if (n->op == OP_FLUSH) {
+			f = finding(c, D_LEGACY_CALL, n->tok,
+				    "legacy %s() %s: only the lazy MMU layer may call the arch callbacks",
+				    n->callee, where);
+			continue;
+		}
+		r = ni->reached ? ni->suggest : n->op;
+		snprintf(msg, sizeof(msg), "legacy %s() %s: use %s()", n->callee, where, repl[r]);
+		f = finding(c, D_LEGACY_CALL, n->tok, "%s%s", msg, "");
+		if (ni->reached && ni->partner >= 0)
+			note(c, f, ni->partner, "%s", "the section it closes was opened here");
+	}
+}
+
+int analyse_function(struct unit *u, struct function *f, struct summaries *sum,
+		     const struct config *cfg, struct report *rep, struct cfg *g, int generic)
+{
+	struct ctx c;
+
+	memset(&c, 0, sizeof(c));
+	c.u = u;
+	c.f = f;
+	c.g = g;
+	c.sum = sum;
+	c.cfg = cfg;
+	c.rep = rep;
+	c.a = arena_new();
+	c.ni = xmalloc(g->nn * sizeof(*c.ni));
+	memset(c.ni, 0, g->nn * sizeof(*c.ni));
+	explore(&c);
+	if (c.too_complex) {
+		char budget[32];
+
+		snprintf(budget, sizeof(budget), "%d", cfg->max_states);
+		finding(&c, D_TOO_COMPLEX, f->name_tok,
+			"function is too complex to analyse fully (more than %s path states); "
+			"findings for it may be incomplete%s", budget, "");
+	} else {
+		verdict(&c);
+	}
+	legacy_calls(&c, generic);
+	free(c.ni);
+	free(c.stack);
+	free(c.exits);
+	free(c.reported);
+	arena_free(c.a);
+	return 0;
+}

@@ -1,0 +1,521 @@
+/*
+ * Control-flow graph of one function body, built backwards from the
+ * statement tree: every statement is given the node that follows it and
+ * returns its own entry.  Only what the analysis needs becomes a node:
+ * lazy MMU calls, calls of summarised functions, assignments to simple
+ * lvalues, conditions, jumps (for path notes) and exits.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "lazy.h"
+
+struct label {
+	const char *name;
+	int node;
+	struct label *next;
+};
+
+struct swctx {
+	int *cases;
+	int ncases, alloc, has_default;
+};
+
+struct builder {
+	struct unit *u;
+	struct function *f;
+	struct cfg *g;
+	const struct summaries *sum;
+	int legacy_active;
+	int brk, cont, exit;
+	struct swctx *sw;
+	struct label *labels;
+};
+
+static const struct {
+	const char *name;
+	int op, legacy;
+} api[] = {
+	{ "lazy_mmu_mode_enable", OP_ENABLE, 0 },
+	{ "lazy_mmu_mode_disable", OP_DISABLE, 0 },
+	{ "lazy_mmu_mode_pause", OP_PAUSE, 0 },
+	{ "lazy_mmu_mode_resume", OP_RESUME, 0 },
+	{ "arch_enter_lazy_mmu_mode", OP_ENABLE, 1 },
+	{ "arch_leave_lazy_mmu_mode", OP_DISABLE, 1 },
+	{ "arch_flush_lazy_mmu_mode", OP_FLUSH, 1 },
+	{ NULL, 0, 0 }
+};
+
+int is_api_name(const char *s, int len, int *op, int *legacy)
+{
+	int i;
+
+	for (i = 0; api[i].name; i++)
+		if ((int)strlen(api[i].name) == len && !memcmp(api[i].name, s, len)) {
+			*op = api[i].op;
+			*legacy = api[i].legacy;
+			return 1;
+		}
+	return 0;
+}
+
+static int new_node(struct builder *b, int kind, int tok, int next)
+{
+	struct cfg *g = b->g;
+	struct node *n;
+
+	if (g->nn == g->alloc) {
+		g->alloc = g->alloc ? g->alloc * 2 : 64;
+		g->n = xrealloc(g->n, g->alloc * sizeof(*g->n));
+	}
+	n = &g->n[g->nn];
+	memset(n, 0, sizeof(*n));
+	n->kind = kind;
+	n->tok = tok;
+	n->succ = NULL;
+	if (next >= 0) {
+		n->nsucc = 1;
+		n->s2[0] = next;
+	}
+	return g->nn++;
+}
+
+static struct node *N(struct builder *b, int i)
+{
+	return &b->g->n[i];
+}
+
+static void set_succ2(struct builder *b, int n, int t, int f)
+{
+	N(b, n)->nsucc = 2;
+	N(b, n)->s2[0] = t;
+	N(b, n)->s2[1] = f;
+}
+
+static struct token *T(struct builder *b, int i)
+{
+	return &b->u->toks.t[i];
+}
+
+/* Text of tokens [a0, a1) joined the way a person would write them. */
+static char *join(struct builder *b, int a0, int a1)
+{
+	char buf[256];
+	int n = 0, k;
+
+	for (k = a0; k < a1 && n < 200; k++) {
+		struct token *t = T(b, k);
+
+		if (t->kind >= T_PP_IF)
+			continue;
+		if (k > a0 && (t->kind != T_PUNCT || tok_is(t, "==") || tok_is(t, "!=") ||
+			       tok_is(t, "&&") || tok_is(t, "||") || tok_is(t, "<") ||
+			       tok_is(t, ">") || tok_is(t, "<=") || tok_is(t, ">=")) &&
+		    (T(b, k - 1)->kind != T_PUNCT || tok_is(T(b, k - 1), ")") ||
+		     tok_is(T(b, k - 1), ",") || tok_is(T(b, k - 1), "==") ||
+		     tok_is(T(b, k - 1), "!=") || tok_is(T(b, k - 1), "&&") ||
+		     tok_is(T(b, k - 1), "||") || tok_is(T(b, k - 1), "<") ||
+		     tok_is(T(b, k - 1), ">") || tok_is(T(b, k - 1), "<=") ||
+		     tok_is(T(b, k - 1), ">=")))
+			buf[n++] = ' ';
+		n += snprintf(buf + n, sizeof(buf) - n, "%.*s", t->len, t->s);
+	}
+	if (n > 200)
+		strcpy(buf + 197, "...");
+	return arena_strndup(b->u->arena, buf, strlen(buf));
+}
+
+/* Start of the lvalue chain (a, a->b, a.b[...]) that ends at 'end'. */
+static int chain_start(struct builder *b, int a0, int end)
+{
+	int k = end - 1;
+
+	if (k < a0 || T(b, k)->kind != T_IDENT)
+		return -1;
+	while (k - 2 >= a0 && T(b, k - 2)->kind == T_IDENT &&
+	       (tok_is(T(b, k - 1), "->") || tok_is(T(b, k - 1), ".")))
+		k -= 2;
+	if (k - 1 >= a0 && (tok_is(T(b, k - 1), "->") || tok_is(T(b, k - 1), ".")))
+		return -1;
+	return k;
+}
+
+static int rhs_value(struct builder *b, int k, int a1)
+{
+	struct token *t;
+
+	/* a = b = NULL: skip the inner lvalues */
+	while (k + 1 < a1 && T(b, k)->kind == T_IDENT && tok_is(T(b, k + 1), "="))
+		k += 2;
+	if (k + 1 > a1)
+		return F_UNKNOWN;
+	t = T(b, k);
+	if (k + 1 < a1 && !tok_is(T(b, k + 1), ";") && !tok_is(T(b, k + 1), ",") &&
+	    !tok_is(T(b, k + 1), ")"))
+		return F_UNKNOWN;
+	if (tok_is(t, "NULL") || tok_is(t, "0") || tok_is(t, "false"))
+		return F_ZERO;
+	if (tok_is(t, "true") || (t->kind == T_NUM && t->s[0] >= '1' && t->s[0] <= '9'))
+		return F_NONZERO;
+	return F_UNKNOWN;
+}
+
+static int assign_node(struct builder *b, int s0, int s1, int val, int next)
+{
+	int n = new_node(b, N_ASSIGN, s0, next);
+
+	N(b, n)->a0 = s0;
+	N(b, n)->a1 = s1;
+	N(b, n)->callee = join(b, s0, s1);
+	N(b, n)->val = val;
+	return n;
+}
+
+static int is_assign_op(struct token *t)
+{
+	static const char *ops[] = { "=", "+=", "-=", "*=", "/=", "%=", "&=", "|=",
+		"^=", "<<=", ">>=", NULL };
+	int i;
+
+	if (t->kind != T_PUNCT)
+		return 0;
+	for (i = 0; ops[i]; i++)
+		if (tok_is(t, ops[i]))
+			return 1;
+	return 0;
+}
+
+/* Assignments in [a0, a1), as N_ASSIGN nodes in front of 'next'. */
+static int assignments(struct builder *b, int a0, int a1, int next)
+{
+	int k;
+
+	for (k = a1 - 1; k >= a0; k--) {
+		struct token *t = T(b, k);
+		int s;
+
+		if (is_assign_op(t)) {
+			s = chain_start(b, a0, k);
+			if (s >= 0)
+				next = assign_node(b, s, k, tok_is(t, "=") ?
+						   rhs_value(b, k + 1, a1) : F_UNKNOWN, next);
+		} else if (tok_is(t, "++") || tok_is(t, "--")) {
+			s = chain_start(b, a0, k);
+			if (s >= 0)
+				next = assign_node(b, s, k, F_UNKNOWN, next);
+		} else if (tok_is(t, "&") && k + 1 < a1 && T(b, k + 1)->kind == T_IDENT &&
+			   (k == a0 || (T(b, k - 1)->kind == T_PUNCT && !tok_is(T(b, k - 1), ")") &&
+					!tok_is(T(b, k - 1), "]")))) {
+			int e = k + 1;
+
+			while (e + 2 < a1 && (tok_is(T(b, e + 1), "->") || tok_is(T(b, e + 1), ".")))
+				e += 2;
+			next = assign_node(b, k + 1, e + 1, F_UNKNOWN, next);
+		}
+	}
+	return next;
+}
+
+/* Calls that matter in [a0, a1), then assignments, in front of 'next'. */
+static int events(struct builder *b, int a0, int a1, int next)
+{
+	int k, op, legacy;
+
+	next = assignments(b, a0, a1, next);
+	for (k = a1 - 2; k >= a0; k--) {
+		struct token *t = T(b, k);
+		int n, idx;
+
+		if (t->kind != T_IDENT || !tok_is(T(b, k + 1), "("))
+			continue;
+		if (k > a0 && (tok_is(T(b, k - 1), "->") || tok_is(T(b, k - 1), ".")))
+			continue;
+		if (is_api_name(t->s, t->len, &op, &legacy)) {
+			if (legacy && !b->legacy_active)
+				continue;
+			n = new_node(b, N_OP, k, next);
+			N(b, n)->op = op;
+			N(b, n)->legacy = legacy;
+			N(b, n)->callee = arena_strndup(b->u->arena, t->s, t->len);
+			next = n;
+		} else if (b->sum && (idx = summary_lookup(b->sum, t->s, t->len)) >= 0 &&
+			   !(t->len == (int)strlen(b->f->name) && !memcmp(t->s, b->f->name, t->len))) {
+			n = new_node(b, N_OP, k, next);
+			N(b, n)->op = OP_CALL;
+			N(b, n)->summary = idx;
+			N(b, n)->callee = arena_strndup(b->u->arena, t->s, t->len);
+			next = n;
+		}
+	}
+	return next;
+}
+
+static int note_node(struct builder *b, int tok, const char *what, int next)
+{
+	int n = new_node(b, N_NOP, tok, next);
+
+	N(b, n)->what = what;
+	return n;
+}
+
+static int label_node(struct builder *b, int tok)
+{
+	struct token *t = T(b, tok);
+	struct label *l;
+
+	for (l = b->labels; l; l = l->next)
+		if ((int)strlen(l->name) == t->len && !memcmp(l->name, t->s, t->len))
+			return l->node;
+	l = arena_alloc(b->u->arena, sizeof(*l));
+	l->name = arena_strndup(b->u->arena, t->s, t->len);
+	l->node = new_node(b, N_NOP, tok, -1);
+	l->next = b->labels;
+	b->labels = l;
+	return l->node;
+}
+
+static int cond_node(struct builder *b, int tok, int a0, int a1)
+{
+	int n = new_node(b, N_COND, tok, -1);
+
+	N(b, n)->a0 = a0;
+	N(b, n)->a1 = a1;
+	N(b, n)->what = join(b, a0, a1);
+	return n;
+}
+
+static int build(struct builder *b, struct stmt *s, int next);
+
+static int build_seq(struct builder *b, struct stmt *s, int next)
+{
+	int k;
+
+	for (k = s->nkids - 1; k >= 0; k--)
+		next = build(b, s->kids[k], next);
+	return next;
+}
+
+/* Does a node created since 'from' call something that matters? */
+static int has_ops(struct builder *b, int from)
+{
+	int k;
+
+	for (k = from; k < b->g->nn; k++)
+		if (N(b, k)->kind == N_OP)
+			return 1;
+	return 0;
+}
+
+static int build_if(struct builder *b, struct stmt *s, int next)
+{
+	int c = cond_node(b, s->tok, s->a0, s->a1);
+	int t = build(b, s->body, next);
+	int f = s->els ? build(b, s->els, next) : next;
+
+	set_succ2(b, c, t, f);
+	N(b, c)->guards = has_ops(b, c);
+	return events(b, s->a0, s->a1, c);
+}
+
+/* while, for and loop macros: head -> body -> (step) -> head */
+static int build_loop(struct builder *b, struct stmt *s, int next)
+{
+	int sb = b->brk, sc = b->cont, head, entry, step, body;
+
+	if (s->kind == S_MACRO_LOOP) {
+		head = new_node(b, N_MULTI, s->tok, -1);
+		entry = events(b, s->a0, s->a1, head);
+	} else {
+		head = cond_node(b, s->tok, s->a0, s->a1);
+		entry = events(b, s->a0, s->a1, head);
+	}
+	step = s->kind == S_FOR ? events(b, s->s0, s->s1, entry) : entry;
+	b->brk = next;
+	b->cont = step;
+	body = build(b, s->body, step);
+	N(b, head)->guards = has_ops(b, head);
+	b->brk = sb;
+	b->cont = sc;
+	if (s->kind == S_MACRO_LOOP) {
+		int in = note_node(b, s->tok, "entering the loop body", body);
+		int out = note_node(b, s->tok, "skipping the loop", next);
+
+		set_succ2(b, head, in, out);
+	} else {
+		set_succ2(b, head, body, next);
+	}
+	return s->kind == S_FOR ? events(b, s->i0, s->i1, entry) : entry;
+}
+
+static int build_do(struct builder *b, struct stmt *s, int next)
+{
+	int sb = b->brk, sc = b->cont;
+	int top = new_node(b, N_NOP, s->tok, -1);
+	int c = cond_node(b, s->a0 > 0 ? s->a0 - 2 : s->tok, s->a0, s->a1);
+	int ce = events(b, s->a0, s->a1, c), body;
+
+	set_succ2(b, c, top, next);
+	b->brk = next;
+	b->cont = ce;
+	body = build(b, s->body, ce);
+	N(b, c)->guards = has_ops(b, top);
+	b->brk = sb;
+	b->cont = sc;
+	N(b, top)->nsucc = 1;
+	N(b, top)->s2[0] = body;
+	return top;
+}
+
+static int build_switch(struct builder *b, struct stmt *s, int next)
+{
+	struct swctx sw = { 0 }, *saved = b->sw;
+	int sb = b->brk, head, k;
+
+	head = new_node(b, N_MULTI, s->tok, -1);
+	b->sw = &sw;
+	b->brk = next;
+	build(b, s->body, next);
+	b->sw = saved;
+	b->brk = sb;
+	N(b, head)->nsucc = sw.ncases + !sw.has_default;
+	N(b, head)->succ = arena_alloc(b->u->arena, (N(b, head)->nsucc + 1) * sizeof(int));
+	for (k = 0; k < sw.ncases; k++)
+		N(b, head)->succ[k] = sw.cases[k];
+	if (!sw.has_default)
+		N(b, head)->succ[k] = note_node(b, s->tok, "no case matches", next);
+	return events(b, s->a0, s->a1, head);
+}
+
+static int build_case(struct builder *b, struct stmt *s, int next)
+{
+	struct swctx *sw = b->sw;
+	int n;
+
+	if (!sw)
+		return next;
+	n = note_node(b, s->tok, tok_is(T(b, s->tok), "default") ? "taking the default case" :
+		      arena_strndup(b->u->arena, "taking this case", 16), next);
+	if (tok_is(T(b, s->tok), "default"))
+		sw->has_default = 1;
+	if (sw->ncases == sw->alloc) {
+		int *c;
+
+		sw->alloc = sw->alloc ? sw->alloc * 2 : 8;
+		c = arena_alloc(b->u->arena, sw->alloc * sizeof(int));
+		if (sw->ncases)
+			memcpy(c, sw->cases, sw->ncases * sizeof(int));
+		sw->cases = c;
+	}
+	sw->cases[sw->ncases++] = n;
+	return n;
+}
+
+static int build_ppif(struct builder *b, struct stmt *s, int next)
+{
+	int head = new_node(b, N_MULTI, s->tok, -1), k;
+	struct node *h;
+
+	h = N(b, head);
+	h->nsucc = s->nkids + !s->complete;
+	h->succ = arena_alloc(b->u->arena, (h->nsucc + 1) * sizeof(int));
+	for (k = 0; k < s->nkids; k++) {
+		int arm = build(b, s->kids[k], next);
+
+		arm = note_node(b, s->kids[k]->tok, "assuming this preprocessor arm is compiled", arm);
+		N(b, head)->succ[k] = arm;
+	}
+	if (!s->complete)
+		N(b, head)->succ[k] = note_node(b, s->tok, "assuming this preprocessor block is compiled out", next);
+	return head;
+}
+
+static int jump_to(struct builder *b, int tok, const char *what, int target, int next)
+{
+	return note_node(b, tok, what, target >= 0 ? target : next);
+}
+
+static int build(struct builder *b, struct stmt *s, int next)
+{
+	int n;
+
+	switch (s->kind) {
+	case S_EXPR:
+		return events(b, s->a0, s->a1, next);
+	case S_BLOCK:
+		return build_seq(b, s, next);
+	case S_IF:
+		return build_if(b, s, next);
+	case S_WHILE:
+	case S_FOR:
+	case S_MACRO_LOOP:
+		return build_loop(b, s, next);
+	case S_ONCE:
+		return events(b, s->a0, s->a1, build(b, s->body, next));
+	case S_DO:
+		return build_do(b, s, next);
+	case S_SWITCH:
+		return build_switch(b, s, next);
+	case S_CASE:
+		return build_case(b, s, next);
+	case S_LABEL:
+		n = label_node(b, s->tok);
+		N(b, n)->nsucc = 1;
+		N(b, n)->s2[0] = next;
+		return n;
+	case S_GOTO:
+		if (s->a1 - s->a0 != 1)
+			return next;	/* computed goto */
+		n = label_node(b, s->a0);
+		return jump_to(b, s->tok, join(b, s->a0, s->a1), n, next);
+	case S_BREAK:
+		return jump_to(b, s->tok, "break", b->brk, next);
+	case S_CONTINUE:
+		return jump_to(b, s->tok, "continue", b->cont, next);
+	case S_RETURN:
+		n = new_node(b, N_RET, s->tok, -1);
+		return events(b, s->a0, s->a1, n);
+	case S_PPIF:
+		return build_ppif(b, s, next);
+	}
+	return next;
+}
+
+int build_cfg(struct unit *u, struct function *f, const struct summaries *sum,
+	      int legacy_active, struct cfg *g)
+{
+	struct builder b = { u, f, g, sum, legacy_active, -1, -1, -1, NULL, NULL };
+	struct label *l;
+
+	g->nn = 0;
+	b.exit = new_node(&b, N_EXIT, f->body_close, -1);
+	g->entry = build(&b, f->body, b.exit);
+	/* a goto to a label the parser never saw (e.g. in a dropped #if arm) */
+	for (l = b.labels; l; l = l->next)
+		if (!g->n[l->node].nsucc) {
+			g->n[l->node].nsucc = 1;
+			g->n[l->node].s2[0] = b.exit;
+		}
+	return 0;
+}
+
+void dump_cfg(const struct unit *u, const struct function *f, const struct cfg *g)
+{
+	static const char *kinds[] = { "nop", "op", "cond", "multi", "assign", "return", "exit", "jump" };
+	int i, k;
+
+	printf("function %s: %d nodes, entry %d\n", f->name, g->nn, g->entry);
+	for (i = 0; i < g->nn; i++) {
+		const struct node *n = &g->n[i];
+
+		printf("  %d: %s line %d", i, kinds[n->kind], u->toks.t[n->tok].line);
+		if (n->callee)
+			printf(" '%s'", n->callee);
+		if (n->what)
+			printf(" [%s]", n->what);
+		if (n->kind == N_ASSIGN)
+			printf(" = %s", n->val == F_ZERO ? "zero" : n->val == F_NONZERO ? "nonzero" : "?");
+		printf(" ->");
+		for (k = 0; k < n->nsucc; k++)
+			printf(" %d", (n->succ ? n->succ : n->s2)[k]);
+		printf("\n");
+	}
+}

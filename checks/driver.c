@@ -1,0 +1,286 @@
+/*
+ * The run: walk the inputs, pick the files that can matter with a byte
+ * scan, lex/parse/analyse those, and repeat while the interprocedural
+ * summaries change.  One file is in memory at a time; only summaries and
+ * findings outlive it.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "lazy.h"
+
+#define MAXPASSES 6
+
+struct driver {
+	const struct config *cfg;
+	struct summaries *sum;
+	struct report *rep;
+	char *buf;
+	size_t bufsz;
+	int errors;
+	int pass;
+};
+
+static int is_arch_path(const char *path)
+{
+	const char *p = path;
+
+	for (;;) {
+		if (!strncmp(p, "arch/", 5))
+			return 1;
+		p = strchr(p, '/');
+		if (!p)
+			return 0;
+		p++;
+	}
+}
+
+static void dump_tokens(const struct unit *u)
+{
+	int i;
+
+	for (i = 0; i < u->toks.n; i++) {
+		const struct token *t = &u->toks.t[i];
+		static const char *k[] = { "eof", "ident", "number", "string", "char", "punct",
+			"pp-if", "pp-else", "pp-endif", "dead" };
+
+		printf("%s:%d:%d: %s", u->path, t->line, t->col, k[t->kind]);
+		if (t->kind >= T_PP_IF)
+			printf(" group %d%s\n", t->group, t->complete ? " complete" : "");
+		else
+			printf(" %.*s\n", t->len, t->s);
+	}
+}
+
+/* Does the body call anything that matters?  Sets *owner for arch code:
+ * its first legacy call is an enter and it also leaves. */
+static int relevant(struct driver *d, struct unit *u, struct function *f, int *owner)
+{
+	int i, op, legacy, any = 0, first = 0, leaves = 0;
+
+	for (i = f->body_open; i < f->body_close; i++) {
+		struct token *t = &u->toks.t[i];
+
+		if (t->kind != T_IDENT || !tok_is(&u->toks.t[i + 1], "("))
+			continue;
+		if (is_api_name(t->s, t->len, &op, &legacy)) {
+			if (!legacy)
+				any = 1;
+			else if (op == OP_ENABLE || op == OP_DISABLE) {
+				if (!first)
+					first = op;
+				leaves |= op == OP_DISABLE;
+			}
+			if (legacy && !u->is_arch)
+				any = 1;
+		} else if (summary_lookup(d->sum, t->s, t->len) >= 0) {
+			any = 1;
+		}
+	}
+	*owner = u->is_arch && first == OP_ENABLE && leaves;
+	return any || *owner;
+}
+
+static void check_function(struct driver *d, struct unit *u, struct function *f)
+{
+	struct cfg g = { 0 };
+	int owner, op, legacy;
+
+	if (is_api_name(f->name, (int)strlen(f->name), &op, &legacy))
+		return;		/* the API's own definitions */
+	if (!relevant(d, u, f, &owner))
+		return;
+	parse_function(u, f);
+	if (!f->body) {
+		struct token *t = &u->toks.t[f->error_tok];
+
+		report_skip(d->rep, u->path, t->line,
+			    "cannot parse function '%s' (%s at line %d); function skipped",
+			    f->name, f->error, t->line);
+		return;
+	}
+	build_cfg(u, f, d->sum, !u->is_arch || owner, &g);
+	if (d->cfg->dump && !strcmp(d->cfg->dump, "cfg") && d->pass == 0)
+		dump_cfg(u, f, &g);
+	analyse_function(u, f, d->sum, d->cfg, d->rep, &g, !u->is_arch);
+	free(g.n);
+}
+
+static void check_unit(struct driver *d, const char *path, const char *buf, size_t len)
+{
+	struct unit u;
+	int i;
+
+	memset(&u, 0, sizeof(u));
+	u.path = path;
+	u.buf = buf;
+	u.is_arch = is_arch_path(path);
+	u.arena = arena_new();
+	lex(buf, len, d->cfg, &u.toks);
+	parse_unit(&u);
+	if (d->cfg->dump && !strcmp(d->cfg->dump, "tokens") && d->pass == 0)
+		dump_tokens(&u);
+	for (i = 0; i < u.nfns; i++)
+		check_function(d, &u, &u.fns[i]);
+	free(u.toks.t);
+	free(u.fns);
+	arena_free(u.arena);
+}
+
+static int wanted(struct driver *d, const char *buf, size_t len)
+{
+	int i;
+
+	if (memmem(buf, len, "lazy_mmu", 8))
+		return 1;
+	for (i = 0; i < summary_count(d->sum); i++) {
+		const char *n = summary_name(d->sum, i);
+
+		if (memmem(buf, len, n, strlen(n)))
+			return 1;
+	}
+	return 0;
+}
+
+static void io_error(struct driver *d, const char *path)
+{
+	if (d->pass == 0)
+		fprintf(stderr, "lazy-mmu-check: %s: %s\n", path, strerror(errno));
+	d->errors++;
+}
+
+static void check_file(struct driver *d, const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	size_t len = 0;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		io_error(d, path);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if ((size_t)st.st_size + 1 > d->bufsz) {
+		d->bufsz = st.st_size + 1 + 65536;
+		d->buf = xrealloc(d->buf, d->bufsz);
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, d->buf + len, st.st_size - len);
+
+		if (n < 0) {
+			io_error(d, path);
+			close(fd);
+			return;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	d->buf[len] = 0;
+	if (wanted(d, d->buf, len))
+		check_unit(d, path, d->buf, len);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int source_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 2 && name[n - 2] == '.' && (name[n - 1] == 'c' || name[n - 1] == 'h');
+}
+
+static void check_path(struct driver *d, const char *path, int top);
+
+static void check_dir(struct driver *d, const char *path)
+{
+	DIR *dir = opendir(path);
+	struct dirent *e;
+	char **names = NULL, *sub;
+	int n = 0, alloc = 0, i;
+	size_t plen = strlen(path);
+
+	if (!dir) {
+		io_error(d, path);
+		return;
+	}
+	while ((e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (e->d_type == DT_LNK)
+			continue;
+		if (e->d_type == DT_REG && !source_name(e->d_name))
+			continue;
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 64;
+			names = xrealloc(names, alloc * sizeof(*names));
+		}
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(dir);
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (i = 0; i < n; i++) {
+		sub = xmalloc(plen + strlen(names[i]) + 2);
+		sprintf(sub, "%s%s%s", path, plen && path[plen - 1] == '/' ? "" : "/", names[i]);
+		check_path(d, sub, 0);
+		free(sub);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void check_path(struct driver *d, const char *path, int top)
+{
+	struct stat st;
+
+	if ((top ? stat(path, &st) : lstat(path, &st)) < 0) {
+		io_error(d, path);
+		return;
+	}
+	if (S_ISDIR(st.st_mode))
+		check_dir(d, path);
+	else if (S_ISREG(st.st_mode) && (top || source_name(path)))
+		check_file(d, path);
+}
+
+int run(char **paths, int npaths, const struct config *cfg, const char *format)
+{
+	struct driver d;
+	int i, gen, nwarn;
+
+	memset(&d, 0, sizeof(d));
+	d.cfg = cfg;
+	d.sum = summaries_new();
+	d.rep = report_new();
+	for (d.pass = 0; d.pass < MAXPASSES; d.pass++) {
+		report_reset(d.rep);
+		gen = summary_generation(d.sum);
+		d.errors = 0;
+		for (i = 0; i < npaths; i++)
+			check_path(&d, paths[i], 1);
+		if (summary_generation(d.sum) == gen)
+			break;
+	}
+	if (d.pass == MAXPASSES)
+		fprintf(stderr, "lazy-mmu-check: summaries did not settle after %d passes\n", MAXPASSES);
+	if (cfg->dump && !strcmp(cfg->dump, "summaries"))
+		summary_dump(d.sum);
+	nwarn = cfg->dump ? 0 : report_print(d.rep, format, cfg);
+	summaries_free(d.sum);
+	report_free(d.rep);
+	free(d.buf);
+	if (d.errors)
+		return 2;
+	return nwarn ? 1 : 0;
+}

@@ -1,0 +1,212 @@
+/*
+ * lazy-mmu-check: find unbalanced and misnested lazy MMU sections.
+ *
+ *   lazy-mmu-check [options] PATH...
+ *
+ * Also usable as kbuild's CHECK: compiler flags it does not know are
+ * ignored; -D, -U and -include (autoconf.h, or kconfig.h found through -I)
+ * decide #if conditions.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lazy.h"
+
+#define MAXINC 16
+
+struct opts {
+	struct config cfg;
+	const char *format;
+	char **paths;
+	int npaths;
+	const char *inc[MAXINC], *idirs[64];
+	int ninc, nidirs;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: lazy-mmu-check [options] PATH...\n"
+		"  --format=text|json|sarif   output format (default text)\n"
+		"  -W<id>, -Wno-<id>          enable/disable a diagnostic (see docs/checks.md)\n"
+		"  -DNAME[=VAL], -UNAME       decide #if conditions\n"
+		"  -include FILE              read #defines (autoconf.h; kconfig.h via -I)\n"
+		"  --max-states=N             path-state budget per function (default 200000)\n"
+		"  --dump=tokens|cfg|summaries  debug output instead of findings\n"
+		"Other compiler options are ignored, so it can be kbuild's CHECK.\n"
+		"Exit status: 0 clean, 1 findings, 2 usage or I/O error.\n");
+}
+
+static void define(struct config *cfg, const char *arg, int defined)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+	struct define *d;
+	char *end;
+
+	cfg->defs = xrealloc(cfg->defs, (cfg->ndefs + 1) * sizeof(*cfg->defs));
+	d = &cfg->defs[cfg->ndefs++];
+	d->name = xmalloc(n + 1);
+	memcpy(d->name, arg, n);
+	d->name[n] = 0;
+	d->defined = defined;
+	d->value = 1;
+	if (eq && eq[1]) {
+		long v = strtol(eq + 1, &end, 0);
+
+		if (!*end)
+			d->value = v;
+	}
+}
+
+/* #define lines of an -include'd header; follows generated/autoconf.h. */
+static int read_defines(struct opts *o, const char *path, int depth)
+{
+	char line[1024], name[256], val[256], inc[512];
+	FILE *f = fopen(path, "r");
+	int i;
+
+	if (!f) {
+		fprintf(stderr, "lazy-mmu-check: -include %s: cannot open\n", path);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		int n = sscanf(line, "#define %255s %255s", name, val);
+
+		if (n >= 1 && !strchr(name, '(')) {
+			char buf[600];
+
+			snprintf(buf, sizeof(buf), "%s=%s", name, n == 2 ? val : "1");
+			define(&o->cfg, buf, 1);
+			if (!strncmp(name, "CONFIG_", 7))
+				o->cfg.configs_known = 1;
+		} else if (depth == 0 && sscanf(line, "#include <%511[^>]>", inc) == 1 &&
+			   strstr(inc, "autoconf.h")) {
+			for (i = 0; i < o->nidirs; i++) {
+				char full[1200];
+				FILE *t;
+
+				snprintf(full, sizeof(full), "%s/%s", o->idirs[i], inc);
+				if ((t = fopen(full, "r"))) {
+					fclose(t);
+					read_defines(o, full, 1);
+					break;
+				}
+			}
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+static int takes_arg(const char *a)
+{
+	static const char *opts[] = { "-o", "-MF", "-MT", "-MQ", "-x", "-isystem",
+		"-iquote", "-idirafter", "-imacros", "-include", "-I", "-D", "-U",
+		"-Xclang", "-target", "--param", NULL };
+	int i;
+
+	for (i = 0; opts[i]; i++)
+		if (!strcmp(a, opts[i]))
+			return 1;
+	return 0;
+}
+
+static int is_source(const char *a)
+{
+	size_t n = strlen(a);
+
+	return n > 2 && a[n - 2] == '.' && (a[n - 1] == 'c' || a[n - 1] == 'h');
+}
+
+static int option(struct opts *o, char **argv, int *i, int argc)
+{
+	const char *a = argv[*i], *arg = NULL;
+	int id;
+
+	if (takes_arg(a)) {
+		if (*i + 1 >= argc) {
+			fprintf(stderr, "lazy-mmu-check: %s needs an argument\n", a);
+			return -1;
+		}
+		arg = argv[++*i];
+	}
+	if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+		usage(stdout);
+		exit(0);
+	} else if (!strcmp(a, "--version")) {
+		printf("lazy-mmu-check 1.0\n");
+		exit(0);
+	} else if (!strncmp(a, "--format=", 9)) {
+		o->format = a + 9;
+		if (strcmp(o->format, "text") && strcmp(o->format, "json") && strcmp(o->format, "sarif")) {
+			fprintf(stderr, "lazy-mmu-check: unknown format '%s' (text, json, sarif)\n", o->format);
+			return -1;
+		}
+	} else if (!strncmp(a, "--dump=", 7)) {
+		o->cfg.dump = a + 7;
+		if (strcmp(o->cfg.dump, "tokens") && strcmp(o->cfg.dump, "cfg") &&
+		    strcmp(o->cfg.dump, "summaries")) {
+			fprintf(stderr, "lazy-mmu-check: unknown dump '%s' (tokens, cfg, summaries)\n", o->cfg.dump);
+			return -1;
+		}
+	} else if (!strncmp(a, "--max-states=", 13)) {
+		o->cfg.max_states = atoi(a + 13);
+		if (o->cfg.max_states <= 0) {
+			fprintf(stderr, "lazy-mmu-check: bad --max-states '%s'\n", a + 13);
+			return -1;
+		}
+	} else if (!strncmp(a, "-Wno-", 5) && (id = diag_lookup(a + 5)) >= 0) {
+		o->cfg.enabled[id] = 0;
+	} else if (!strncmp(a, "-W", 2) && (id = diag_lookup(a + 2)) >= 0) {
+		o->cfg.enabled[id] = 1;
+	} else if (!strcmp(a, "-D") || !strcmp(a, "-U")) {
+		define(&o->cfg, arg, a[1] == 'D');
+	} else if (!strncmp(a, "-D", 2) || !strncmp(a, "-U", 2)) {
+		define(&o->cfg, a + 2, a[1] == 'D');
+	} else if (!strcmp(a, "-include") || !strcmp(a, "-imacros")) {
+		if (o->ninc < MAXINC)
+			o->inc[o->ninc++] = arg;
+	} else if (!strcmp(a, "-I") || !strncmp(a, "-I", 2)) {
+		if (o->nidirs < 64)
+			o->idirs[o->nidirs++] = arg ? arg : a + 2;
+	}
+	return 0;			/* anything else: a compiler flag, ignored */
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	int i, only_dashdash = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.format = "text";
+	o.cfg.max_states = 200000;
+	for (i = 0; i < D_NR; i++)
+		o.cfg.enabled[i] = 1;
+	o.paths = xmalloc(argc * sizeof(*o.paths));
+	for (i = 1; i < argc; i++) {
+		if (!only_dashdash && !strcmp(argv[i], "--")) {
+			only_dashdash = 1;
+		} else if (!only_dashdash && argv[i][0] == '-' && argv[i][1]) {
+			if (option(&o, argv, &i, argc) < 0)
+				return 2;
+		} else {
+			o.paths[o.npaths++] = argv[i];
+		}
+	}
+	for (i = 0; i < o.ninc; i++)
+		if (read_defines(&o, o.inc[i], 0) < 0)
+			return 2;
+	if (!o.npaths) {
+		usage(stderr);
+		return 2;
+	}
+	(void)is_source;
+	i = run(o.paths, o.npaths, &o.cfg, o.format);
+	for (int k = 0; k < o.cfg.ndefs; k++)
+		free(o.cfg.defs[k].name);
+	free(o.cfg.defs);
+	free(o.paths);
+	return i;
+}

@@ -1,0 +1,373 @@
+/*
+ * Findings and the only code that prints them: GCC-style text, one JSON
+ * document, or SARIF 2.1.0.  The formats are a stable contract (see
+ * docs/checks.md): other tools parse them.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lazy.h"
+
+#define TOOL_VERSION "1.0"
+
+static const struct {
+	const char *id;
+	const char *desc;
+} diags[] = {
+#define DIAG(name, id, on, desc) { id, desc },
+#include "diag.def"
+#undef DIAG
+};
+
+struct skip {
+	const char *file;
+	int line;
+	char *msg;
+};
+
+struct report {
+	struct finding *f;
+	int nf, falloc;
+	struct skip *s;
+	int ns, salloc;
+	char **paths;
+	int npaths;
+};
+
+const char *diag_name(int id)
+{
+	return diags[id].id;
+}
+
+int diag_lookup(const char *name)
+{
+	int i;
+
+	if (!strncmp(name, "lazy-mmu-", 9))
+		name += 9;
+	for (i = 0; i < D_NR; i++)
+		if (!strcmp(name, diags[i].id))
+			return i;
+	return -1;
+}
+
+struct report *report_new(void)
+{
+	struct report *r = xmalloc(sizeof(*r));
+
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+void report_reset(struct report *r)
+{
+	int i, k;
+
+	for (i = 0; i < r->nf; i++) {
+		for (k = 0; k < r->f[i].nnotes; k++)
+			free(r->f[i].notes[k].msg);
+		free(r->f[i].notes);
+		free(r->f[i].msg);
+		free(r->f[i].function);
+	}
+	for (i = 0; i < r->ns; i++)
+		free(r->s[i].msg);
+	r->nf = r->ns = 0;
+}
+
+void report_free(struct report *r)
+{
+	int i;
+
+	report_reset(r);
+	for (i = 0; i < r->npaths; i++)
+		free(r->paths[i]);
+	free(r->paths);
+	free(r->f);
+	free(r->s);
+	free(r);
+}
+
+/* Paths of findings outlive the file's arena: keep one copy of each. */
+const char *path_intern(struct report *r, const char *path)
+{
+	int i;
+
+	for (i = r->npaths - 1; i >= 0; i--)
+		if (!strcmp(r->paths[i], path))
+			return r->paths[i];
+	r->paths = xrealloc(r->paths, (r->npaths + 1) * sizeof(*r->paths));
+	r->paths[r->npaths] = xstrdup(path);
+	return r->paths[r->npaths++];
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+	char *s;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	s = xmalloc(n + 1);
+	vsnprintf(s, n + 1, fmt, ap);
+	return s;
+}
+
+struct finding *report_add(struct report *r, int id, const char *file, int line,
+			   int col, const char *fn, const char *fmt, ...)
+{
+	struct finding *f;
+	va_list ap;
+
+	if (r->nf == r->falloc) {
+		r->falloc = r->falloc ? r->falloc * 2 : 16;
+		r->f = xrealloc(r->f, r->falloc * sizeof(*r->f));
+	}
+	f = &r->f[r->nf++];
+	memset(f, 0, sizeof(*f));
+	f->id = id;
+	f->file = path_intern(r, file);
+	f->line = line;
+	f->col = col;
+	f->function = xstrdup(fn ? fn : "");
+	va_start(ap, fmt);
+	f->msg = vformat(fmt, ap);
+	va_end(ap);
+	return f;
+}
+
+void report_note(struct report *r, struct finding *f, const char *file, int line,
+		 int col, const char *fmt, ...)
+{
+	struct note *n;
+	va_list ap;
+
+	f->notes = xrealloc(f->notes, (f->nnotes + 1) * sizeof(*f->notes));
+	n = &f->notes[f->nnotes++];
+	n->file = path_intern(r, file);
+	n->line = line;
+	n->col = col;
+	va_start(ap, fmt);
+	n->msg = vformat(fmt, ap);
+	va_end(ap);
+}
+
+void report_skip(struct report *r, const char *file, int line, const char *fmt, ...)
+{
+	struct skip *s;
+	va_list ap;
+
+	if (r->ns == r->salloc) {
+		r->salloc = r->salloc ? r->salloc * 2 : 16;
+		r->s = xrealloc(r->s, r->salloc * sizeof(*r->s));
+	}
+	s = &r->s[r->ns++];
+	s->file = path_intern(r, file);
+	s->line = line;
+	va_start(ap, fmt);
+	s->msg = vformat(fmt, ap);
+	va_end(ap);
+}
+
+/* ---- output ---- */
+
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", out);
+		else if (c == '\t')
+			fputs("\\t", out);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void print_text(struct report *r, const struct config *cfg)
+{
+	int i, k;
+
+	for (i = 0; i < r->nf; i++) {
+		struct finding *f = &r->f[i];
+
+		if (!cfg->enabled[f->id])
+			continue;
+		printf("%s:%d:%d: warning: %s [lazy-mmu-%s]\n", f->file, f->line, f->col,
+		       f->msg, diags[f->id].id);
+		for (k = 0; k < f->nnotes; k++)
+			printf("%s:%d:%d: note: %s\n", f->notes[k].file, f->notes[k].line,
+			       f->notes[k].col, f->notes[k].msg);
+	}
+	if (!cfg->enabled[D_PARSE])
+		return;
+	for (i = 0; i < r->ns; i++)
+		printf("%s:%d:1: note: %s [lazy-mmu-parse]\n", r->s[i].file, r->s[i].line,
+		       r->s[i].msg);
+}
+
+static void json_loc(FILE *out, const char *file, int line, int col)
+{
+	fputs("\"file\": ", out);
+	json_str(out, file);
+	fprintf(out, ", \"line\": %d, \"column\": %d", line, col);
+}
+
+static void print_json(struct report *r, const struct config *cfg)
+{
+	const char *sep = "";
+	int i, k;
+
+	printf("{\"version\": 1, \"tool\": \"lazy-mmu-check\", \"findings\": [");
+	for (i = 0; i < r->nf; i++) {
+		struct finding *f = &r->f[i];
+
+		if (!cfg->enabled[f->id])
+			continue;
+		printf("%s\n  {\"id\": \"lazy-mmu-%s\", \"severity\": \"warning\", ", sep,
+		       diags[f->id].id);
+		sep = ",";
+		json_loc(stdout, f->file, f->line, f->col);
+		printf(", \"function\": ");
+		json_str(stdout, f->function);
+		printf(", \"message\": ");
+		json_str(stdout, f->msg);
+		printf(", \"notes\": [");
+		for (k = 0; k < f->nnotes; k++) {
+			printf("%s{", k ? ", " : "");
+			json_loc(stdout, f->notes[k].file, f->notes[k].line, f->notes[k].col);
+			printf(", \"message\": ");
+			json_str(stdout, f->notes[k].msg);
+			printf("}");
+		}
+		printf("]}");
+	}
+	printf("\n], \"skipped\": [");
+	for (i = 0; cfg->enabled[D_PARSE] && i < r->ns; i++) {
+		printf("%s\n  {\"file\": ", i ? "," : "");
+		json_str(stdout, r->s[i].file);
+		printf(", \"line\": %d, \"message\": ", r->s[i].line);
+		json_str(stdout, r->s[i].msg);
+		printf("}");
+	}
+	printf("\n]}\n");
+}
+
+static void sarif_loc(const char *file, int line, int col, const char *msg)
+{
+	printf("{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
+	json_str(stdout, file);
+	printf("}, \"region\": {\"startLine\": %d, \"startColumn\": %d}}", line, col);
+	if (msg) {
+		printf(", \"message\": {\"text\": ");
+		json_str(stdout, msg);
+		printf("}");
+	}
+	printf("}");
+}
+
+/* Stable across line moves: rule, function and message, not the line. */
+static unsigned long fingerprint(const struct finding *f)
+{
+	unsigned long h = 1469598103934665603UL;
+	const char *parts[3] = { diags[f->id].id, f->function, f->msg };
+	const char *s;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		for (s = parts[i]; *s; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211UL;
+		h = (h ^ 0xff) * 1099511628211UL;
+	}
+	h = (h ^ strlen(f->file)) * 1099511628211UL;
+	return h;
+}
+
+static void sarif_result(const struct finding *f)
+{
+	int k;
+
+	printf("{\"ruleId\": \"lazy-mmu-%s\", \"level\": \"warning\", \"message\": {\"text\": ",
+	       diags[f->id].id);
+	json_str(stdout, f->msg);
+	printf("},\n     \"locations\": [");
+	sarif_loc(f->file, f->line, f->col, NULL);
+	printf("],\n     \"relatedLocations\": [");
+	for (k = 0; k < f->nnotes; k++) {
+		printf("%s", k ? ", " : "");
+		sarif_loc(f->notes[k].file, f->notes[k].line, f->notes[k].col, f->notes[k].msg);
+	}
+	printf("],\n     \"codeFlows\": [{\"threadFlows\": [{\"locations\": [");
+	for (k = 0; k < f->nnotes; k++) {
+		printf("{\"location\": ");
+		sarif_loc(f->notes[k].file, f->notes[k].line, f->notes[k].col, f->notes[k].msg);
+		printf("}, ");
+	}
+	printf("{\"location\": ");
+	sarif_loc(f->file, f->line, f->col, f->msg);
+	printf(", \"importance\": \"essential\"}]}]}],\n     \"partialFingerprints\": "
+	       "{\"lazyMmuFingerprint/v1\": \"%016lx\"}}", fingerprint(f));
+}
+
+static void print_sarif(struct report *r, const struct config *cfg)
+{
+	const char *sep = "";
+	int i;
+
+	printf("{\"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
+	       " \"version\": \"2.1.0\",\n \"runs\": [{\n  \"tool\": {\"driver\": "
+	       "{\"name\": \"lazy-mmu-check\", \"version\": \"" TOOL_VERSION "\", "
+	       "\"informationUri\": \"docs/checks.md\", \"rules\": [");
+	for (i = 0; i < D_NR; i++) {
+		printf("%s\n   {\"id\": \"lazy-mmu-%s\", \"shortDescription\": {\"text\": ",
+		       i ? "," : "", diags[i].id);
+		json_str(stdout, diags[i].desc);
+		printf("}, \"helpUri\": \"docs/checks.md#lazy-mmu-%s\"}", diags[i].id);
+	}
+	printf("]}},\n  \"results\": [");
+	for (i = 0; i < r->nf; i++) {
+		if (!cfg->enabled[r->f[i].id])
+			continue;
+		printf("%s\n    ", sep);
+		sep = ",";
+		sarif_result(&r->f[i]);
+	}
+	printf("],\n  \"invocations\": [{\"executionSuccessful\": true, "
+	       "\"toolExecutionNotifications\": [");
+	for (i = 0; cfg->enabled[D_PARSE] && i < r->ns; i++) {
+		printf("%s\n   {\"level\": \"note\", \"descriptor\": {\"id\": \"lazy-mmu-parse\"}, "
+		       "\"message\": {\"text\": ", i ? "," : "");
+		json_str(stdout, r->s[i].msg);
+		printf("}, \"locations\": [");
+		sarif_loc(r->s[i].file, r->s[i].line, 1, NULL);
+		printf("]}");
+	}
+	printf("]}]\n }]\n}\n");
+}
+
+/* Prints everything; returns the number of warnings printed. */
+int report_print(struct report *r, const char *format, const struct config *cfg)
+{
+	int i, n = 0;
+
+	for (i = 0; i < r->nf; i++)
+		n += cfg->enabled[r->f[i].id];
+	if (!strcmp(format, "json"))
+		print_json(r, cfg);
+	else if (!strcmp(format, "sarif"))
+		print_sarif(r, cfg);
+	else
+		print_text(r, cfg);
+	fflush(stdout);
+	return n;
+}

@@ -1,0 +1,162 @@
+/*
+ * Interprocedural summaries: a function that, on every path, closes
+ * sections its caller opened (a callback) and/or returns with sections of
+ * its own still open (a wrapper) gets its effect recorded by name; calls of
+ * it are then replayed as those closes and opens at the call site.
+ * Summaries live for the whole run (they cover the whole input set); one
+ * name seen with two different effects is ambiguous and gets none.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lazy.h"
+
+struct summary {
+	char *name;
+	char *where;		/* file:line of the definition */
+	struct effect e;
+	int ambiguous;
+};
+
+struct summaries {
+	struct summary *s;
+	int n, alloc;
+	int generation;		/* bumped whenever a summary changes */
+};
+
+struct summaries *summaries_new(void)
+{
+	struct summaries *s = xmalloc(sizeof(*s));
+
+	memset(s, 0, sizeof(*s));
+	return s;
+}
+
+void summaries_free(struct summaries *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++) {
+		free(s->s[i].name);
+		free(s->s[i].where);
+	}
+	free(s->s);
+	free(s);
+}
+
+int summary_lookup(const struct summaries *s, const char *name, int len)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (!s->s[i].ambiguous && (int)strlen(s->s[i].name) == len &&
+		    !memcmp(s->s[i].name, name, len))
+			return i;
+	return -1;
+}
+
+const struct effect *summary_effect(const struct summaries *s, int idx)
+{
+	return &s->s[idx].e;
+}
+
+const char *summary_where(const struct summaries *s, int idx)
+{
+	return s->s[idx].where;
+}
+
+const char *summary_name(const struct summaries *s, int idx)
+{
+	return s->s[idx].name;
+}
+
+int summary_count(const struct summaries *s)
+{
+	return s->n;
+}
+
+int summary_generation(const struct summaries *s)
+{
+	return s->generation;
+}
+
+int effect_equal(const struct effect *a, const struct effect *b)
+{
+	return a->nunder == b->nunder && a->nopen == b->nopen &&
+	       !memcmp(a->under, b->under, a->nunder) &&
+	       !memcmp(a->open, b->open, a->nopen) &&
+	       !memcmp(a->count, b->count, a->nopen);
+}
+
+int effect_empty(const struct effect *e)
+{
+	return !e->nunder && !e->nopen;
+}
+
+/*
+ * Record the effect of 'name' (an empty effect removes a summary).  The
+ * same name defined twice with different effects (static functions in two
+ * files) becomes ambiguous.  Returns 1 when the table changed.
+ */
+int summary_update(struct summaries *s, const char *name, const struct effect *e,
+		   const char *where)
+{
+	struct summary *x;
+	int i;
+
+	for (i = 0; i < s->n; i++) {
+		x = &s->s[i];
+		if (strcmp(x->name, name))
+			continue;
+		if (x->ambiguous || effect_equal(&x->e, e))
+			return 0;
+		if (strcmp(x->where, where)) {
+			x->ambiguous = 1;
+		} else {
+			x->e = *e;
+		}
+		s->generation++;
+		return 1;
+	}
+	if (effect_empty(e))
+		return 0;
+	if (s->n == s->alloc) {
+		s->alloc = s->alloc ? s->alloc * 2 : 16;
+		s->s = xrealloc(s->s, s->alloc * sizeof(*s->s));
+	}
+	x = &s->s[s->n++];
+	x->name = xstrdup(name);
+	x->where = xstrdup(where);
+	x->e = *e;
+	x->ambiguous = 0;
+	s->generation++;
+	return 1;
+}
+
+static const char *kind_name(int op)
+{
+	return op == OP_ENABLE ? "enable" : op == OP_PAUSE ? "pause" :
+	       op == OP_DISABLE ? "disable" : "resume";
+}
+
+void summary_dump(const struct summaries *s)
+{
+	int i, k;
+
+	for (i = 0; i < s->n; i++) {
+		const struct summary *x = &s->s[i];
+
+		printf("%s %s:", x->name, x->where);
+		if (x->ambiguous) {
+			printf(" ambiguous\n");
+			continue;
+		}
+		for (k = 0; k < x->e.nunder; k++)
+			printf(" closes-caller-%s", kind_name(x->e.under[k]));
+		for (k = 0; k < x->e.nopen; k++)
+			printf(" leaves-open-%s*%d", kind_name(x->e.open[k]), x->e.count[k]);
+		printf("\n");
+	}
+}
