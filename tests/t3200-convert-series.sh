@@ -24,7 +24,7 @@ test_expect_success 'each commit has the step body, naming its .cocci, and the t
 		git -C linux log -1 --format=%B HEAD~$((4 - n)) >msg &&
 		grep -q "^Generated with the semantic patch cocci/fake_.*\.cocci" msg &&
 		sed "/^\$/d" msg | tail -n 1 | grep -q "^Generated-by: lazy-mmu-convert" ||
-		return 1
+		exit 1
 	done
 '
 

@@ -140,3 +140,10 @@ def all_steps():
                   ("mm/memory.c", "arch_leave_lazy_mmu_mode();",
                    "lazy_mmu_mode_disable();")]),
     ]
+
+
+def with_real_callers():
+    """The fake generic and arch steps, then the real callers step (it
+    runs spatch, which a test replaces by one that fails)."""
+    from lazy_mmu_tools import steps
+    return all_steps()[:-1] + [steps.CallersStep()]
