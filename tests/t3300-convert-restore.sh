@@ -103,7 +103,7 @@ test_expect_success 'a step that writes an untracked file of the user is stopped
 '
 
 test_expect_success 'SIGTERM during a step: tree restored, status 2' '
-	fresh_tree &&
+	{ fresh_tree || exit 1; }
 	(FAKE_STEP_WAIT=arch-powerpc:$TRASH/go convert linux) &
 	while ! test -f go.started; do sleep 0.1; done &&
 	kill -TERM $(cat linux/.git/lazy-mmu-convert.lock) &&
