@@ -6,6 +6,7 @@
  * are explored depth-first; a state already seen at a node is not explored
  * again, so loops terminate and correlated conditions stay correlated.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 enum { OWN_E = 1, OWN_P = 2 };
 
 struct frame {
-	unsigned char kind, count, legacy;
+	unsigned char kind, count, legacy, via;
 	int tok;
 };
 
@@ -102,7 +103,7 @@ static int state_equal(const struct state *a, const struct state *b)
 		return 0;
 	for (i = 0; i < a->nframes; i++)
 		if (a->f[i].kind != b->f[i].kind || a->f[i].count != b->f[i].count ||
-		    a->f[i].legacy != b->f[i].legacy)
+		    a->f[i].legacy != b->f[i].legacy || a->f[i].via != b->f[i].via)
 			return 0;
 	if (memcmp(a->under, b->under, a->nunder))
 		return 0;
@@ -225,6 +226,22 @@ static const char *frame_what(const struct frame *fr)
 	return fr->legacy ? "legacy lazy MMU section opened here" : "lazy MMU section opened here";
 }
 
+/* "section opened here", naming the summarised callee that opened it. */
+static void frame_note(struct ctx *c, struct finding *f, const struct frame *fr)
+{
+	char buf[200];
+	struct token *t = T(c, fr->tok);
+
+	if (!fr->via) {
+		note(c, f, fr->tok, "%s", frame_what(fr));
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s by %.*s(), which returns with it open",
+		 fr->kind == OP_PAUSE ? "lazy MMU mode paused here" : "lazy MMU section opened here",
+		 t->len, t->s);
+	note(c, f, fr->tok, "%s", buf);
+}
+
 static void trail_notes(struct ctx *c, struct finding *f, const struct state *s)
 {
 	int i;
@@ -251,12 +268,13 @@ static void open_notes(struct ctx *c, struct finding *f, const struct state *s)
 	int i;
 
 	for (i = s->nframes - 1; i >= 0; i--)
-		note(c, f, s->f[i].tok, "%s", frame_what(&s->f[i]));
+		frame_note(c, f, &s->f[i]);
 }
 
 /* ---- transfer functions; return 0 to end the path ---- */
 
-static int op_open(struct ctx *c, struct state *s, int kind, int legacy, int tok, int count)
+static int op_open(struct ctx *c, struct state *s, int kind, int legacy, int tok, int count,
+		   int via)
 {
 	struct frame *top = s->nframes ? &s->f[s->nframes - 1] : NULL;
 
@@ -269,7 +287,7 @@ static int op_open(struct ctx *c, struct state *s, int kind, int legacy, int tok
 					"legacy %s() while a lazy MMU section is already open: the legacy API does not nest%s",
 					"arch_enter_lazy_mmu_mode", "");
 
-				note(c, f, s->f[i].tok, "%s", frame_what(&s->f[i]));
+				frame_note(c, f, &s->f[i]);
 				trail_notes(c, f, s);
 				break;
 			}
@@ -287,6 +305,7 @@ static int op_open(struct ctx *c, struct state *s, int kind, int legacy, int tok
 	top->kind = kind;
 	top->count = count > MAXCOUNT ? MAXCOUNT : count;
 	top->legacy = legacy;
+	top->via = via;
 	top->tok = tok;
 	return 1;
 }
@@ -309,7 +328,7 @@ static int underflow(struct ctx *c, struct state *s, int kind, int legacy, int t
 			    "%s%s() without a matching lazy_mmu_mode_pause(): the pause was already resumed",
 			    legacy ? "legacy " : "", via ? via : close_name(kind, legacy));
 		if (s->closed_tok[kind == OP_DISABLE ? 0 : 1] >= 0)
-			note(c, f, s->closed_tok[kind == OP_DISABLE ? 0 : 1], "%s", "closed here");
+			note(c, f, s->closed_tok[kind == OP_DISABLE ? 0 : 1], "%s", "it was closed here");
 		trail_notes(c, f, s);
 		return 0;
 	}
@@ -339,7 +358,7 @@ static int op_close(struct ctx *c, struct state *s, int kind, int legacy, int to
 	if (kind == OP_DISABLE) {
 		f = finding(c, D_WRONG_CLOSE, tok, "%s() while lazy MMU mode is paused by this function%s",
 			    via ? via : close_name(kind, legacy), "");
-		note(c, f, top->tok, "%s", frame_what(top));
+		frame_note(c, f, top);
 	} else {
 		for (i = s->nframes - 1; i >= 0 && s->f[i].kind != OP_PAUSE; i--)
 			;
@@ -349,9 +368,9 @@ static int op_close(struct ctx *c, struct state *s, int kind, int legacy, int to
 			    "%s() while a lazy MMU section enabled after the pause is still open%s" :
 			    "%s() while this function's lazy MMU section is open%s",
 			    via ? via : close_name(kind, legacy), "");
-		note(c, f, top->tok, "%s", frame_what(top));
+		frame_note(c, f, top);
 		if (i >= 0)
-			note(c, f, s->f[i].tok, "%s", frame_what(&s->f[i]));
+			frame_note(c, f, &s->f[i]);
 	}
 	trail_notes(c, f, s);
 	return 0;
@@ -368,7 +387,7 @@ static int op_call(struct ctx *c, struct state *s, const struct node *n)
 		if (!op_close(c, s, e->under[k], 0, n->tok, via))
 			return 0;
 	for (k = 0; k < e->nopen; k++)
-		if (!op_open(c, s, e->open[k], 0, n->tok, e->count[k]))
+		if (!op_open(c, s, e->open[k], 0, n->tok, e->count[k], 1))
 			return 0;
 	return 1;
 }
@@ -400,7 +419,7 @@ static int do_op(struct ctx *c, struct state *s, int node)
 	switch (n->op) {
 	case OP_ENABLE:
 	case OP_PAUSE:
-		return op_open(c, s, n->op, n->legacy, n->tok, 1);
+		return op_open(c, s, n->op, n->legacy, n->tok, 1, 0);
 	case OP_DISABLE:
 	case OP_RESUME:
 		return op_close(c, s, n->op, n->legacy, n->tok, NULL);
@@ -460,6 +479,61 @@ static int is_zero(struct token *t)
 	return tok_is(t, "NULL") || tok_is(t, "0") || tok_is(t, "false");
 }
 
+/* An expression of variables and constants without calls or side
+ * effects ("flags & FOO"): the same text has the same value until one of
+ * its variables is assigned. */
+static int pure(struct ctx *c, int a0, int a1, char *key)
+{
+	static const char *bad[] = { "=", "++", "--", "+=", "-=", "|=", "&=", "^=",
+		"*=", "/=", "<<=", ">>=", "%=", "?", ",", "{", NULL };
+	int k, n = 0, i;
+
+	for (k = a0; k < a1; k++) {
+		struct token *t = T(c, k);
+
+		if (t->kind == T_STR || t->kind >= T_PP_IF)
+			return 0;
+		if (t->kind == T_PUNCT) {
+			for (i = 0; bad[i]; i++)
+				if (tok_is(t, bad[i]))
+					return 0;
+			if (tok_is(t, "(") && k > a0 && T(c, k - 1)->kind == T_IDENT)
+				return 0;
+		}
+		if (n + t->len >= KEYLEN)
+			return 0;
+		memcpy(key + n, t->s, t->len);
+		n += t->len;
+	}
+	key[n] = 0;
+	return n > 0;
+}
+
+/* Forget facts about expressions that mention 'var'. */
+static void invalidate(struct state *s, const char *var)
+{
+	size_t n = strlen(var);
+	int i;
+
+	for (i = 0; i < s->nfacts; i++) {
+		const char *k = s->facts[i].key, *p;
+
+		if (!strcmp(k, var))
+			continue;
+		for (p = strstr(k, var); p; p = strstr(p + 1, var)) {
+			int before = p > k && (isalnum((unsigned char)p[-1]) || p[-1] == '_' ||
+					       p[-1] == '>' || p[-1] == '.');
+			int after = isalnum((unsigned char)p[n]) || p[n] == '_';
+
+			if (!before && !after) {
+				fact_set(s, k, F_UNKNOWN);
+				i = -1;
+				break;
+			}
+		}
+	}
+}
+
 static void atom(struct ctx *c, int a0, int a1, struct atom *at)
 {
 	int neg = 0, k, v;
@@ -503,6 +577,9 @@ static void atom(struct ctx *c, int a0, int a1, struct atom *at)
 	if (v >= 0) {
 		at->kind = A_CONST;
 		at->want = v ^ neg;
+	} else if (pure(c, a0, a1, at->key)) {
+		at->kind = A_VAR;	/* the expression's own value */
+		at->want = !neg;
 	}
 }
 
@@ -662,6 +739,7 @@ static void step(struct ctx *c, int node, struct state *s)
 		t = *s;
 		if (tracked(c, n->callee))
 			fact_set(&t, n->callee, n->val);
+		invalidate(&t, n->callee);
 		push(c, succ(n, 0), &t);
 		return;
 	case N_COND:

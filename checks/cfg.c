@@ -392,8 +392,14 @@ static int build_case(struct builder *b, struct stmt *s, int next)
 
 	if (!sw)
 		return next;
-	n = note_node(b, s->tok, tok_is(T(b, s->tok), "default") ? "taking the default case" :
-		      arena_strndup(b->u->arena, "taking this case", 16), next);
+	if (tok_is(T(b, s->tok), "default")) {
+		n = note_node(b, s->tok, "taking the default case", next);
+	} else {
+		char buf[256];
+
+		snprintf(buf, sizeof(buf), "taking 'case %s:'", join(b, s->a0, s->a1));
+		n = note_node(b, s->tok, arena_strndup(b->u->arena, buf, strlen(buf)), next);
+	}
 	if (tok_is(T(b, s->tok), "default"))
 		sw->has_default = 1;
 	if (sw->ncases == sw->alloc) {

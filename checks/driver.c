@@ -100,7 +100,7 @@ static void check_function(struct driver *d, struct unit *u, struct function *f)
 	if (!f->body) {
 		struct token *t = &u->toks.t[f->error_tok];
 
-		report_skip(d->rep, u->path, t->line,
+		report_skip(d->rep, u->path, t->line, t->col,
 			    "cannot parse function '%s' (%s at line %d); function skipped",
 			    f->name, f->error, t->line);
 		return;

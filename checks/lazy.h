@@ -192,8 +192,8 @@ struct finding *report_add(struct report *r, int id, const char *file, int line,
 void report_note(struct report *r, struct finding *f, const char *file, int line,
 		 int col, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
-void report_skip(struct report *r, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+void report_skip(struct report *r, const char *file, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 int report_print(struct report *r, const char *format, const struct config *cfg);
 const char *diag_name(int id);
 int diag_lookup(const char *name);

@@ -466,10 +466,33 @@ static void balance_groups(struct tokens *ts)
 	ts->n = j;
 }
 
+/* K&R definition: "f(a, b) int a; long b; {": the ')' before the
+ * parameter declarations, or -1. */
+static int knr_params(struct token *t, int brace)
+{
+	int i, low = brace > 64 ? brace - 64 : 0;
+
+	for (i = brace - 1; i > low; i--) {
+		if (tok_is(&t[i], "{") || tok_is(&t[i], "}") || tok_is(&t[i], "=") ||
+		    t[i].kind >= T_PP_IF)
+			return -1;
+		if (tok_is(&t[i], ")"))
+			break;
+	}
+	if (i <= low || t[i + 1].kind != T_IDENT)
+		return -1;
+	for (i--; i > low && (t[i].kind == T_IDENT || tok_is(&t[i], ",")); i--)
+		;
+	return tok_is(&t[i], "(") && t[i - 1].kind == T_IDENT ? i - 1 : -1;
+}
+
 /* Walk back from the '{' at 'brace' to the function name, or -1. */
 static int function_name(struct token *t, int start, int brace)
 {
 	int i = brace - 1;
+
+	if (tok_is(&t[i], ";"))
+		return knr_params(t, brace);
 
 	while (i > start) {
 		while (i > start && t[i].kind == T_IDENT && !tok_is(&t[i], "struct") &&

@@ -3,6 +3,7 @@
  * document, or SARIF 2.1.0.  The formats are a stable contract (see
  * docs/checks.md): other tools parse them.
  */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ static const struct {
 
 struct skip {
 	const char *file;
-	int line;
+	int line, col;
 	char *msg;
 };
 
@@ -155,7 +156,7 @@ void report_note(struct report *r, struct finding *f, const char *file, int line
 	va_end(ap);
 }
 
-void report_skip(struct report *r, const char *file, int line, const char *fmt, ...)
+void report_skip(struct report *r, const char *file, int line, int col, const char *fmt, ...)
 {
 	struct skip *s;
 	va_list ap;
@@ -167,6 +168,7 @@ void report_skip(struct report *r, const char *file, int line, const char *fmt, 
 	s = &r->s[r->ns++];
 	s->file = path_intern(r, file);
 	s->line = line;
+	s->col = col;
 	va_start(ap, fmt);
 	s->msg = vformat(fmt, ap);
 	va_end(ap);
@@ -212,8 +214,8 @@ static void print_text(struct report *r, const struct config *cfg)
 	if (!cfg->enabled[D_PARSE])
 		return;
 	for (i = 0; i < r->ns; i++)
-		printf("%s:%d:1: note: %s [lazy-mmu-parse]\n", r->s[i].file, r->s[i].line,
-		       r->s[i].msg);
+		printf("%s:%d:%d: note: %s [lazy-mmu-parse]\n", r->s[i].file, r->s[i].line,
+		       r->s[i].col, r->s[i].msg);
 }
 
 static void json_loc(FILE *out, const char *file, int line, int col)
@@ -349,10 +351,34 @@ static void print_sarif(struct report *r, const struct config *cfg)
 		       "\"message\": {\"text\": ", i ? "," : "");
 		json_str(stdout, r->s[i].msg);
 		printf("}, \"locations\": [");
-		sarif_loc(r->s[i].file, r->s[i].line, 1, NULL);
+		sarif_loc(r->s[i].file, r->s[i].line, r->s[i].col, NULL);
 		printf("]}");
 	}
 	printf("]}]\n }]\n}\n");
+}
+
+static int path_index(struct report *r, const char *p)
+{
+	int i;
+
+	for (i = 0; i < r->npaths; i++)
+		if (r->paths[i] == p)
+			return i;
+	return -1;
+}
+
+static int cmp_findings(const void *x, const void *y, void *r)
+{
+	const struct finding *a = x, *b = y;
+	int pa = path_index(r, a->file), pb = path_index(r, b->file);
+
+	if (pa != pb)
+		return pa - pb;
+	if (a->line != b->line)
+		return a->line - b->line;
+	if (a->col != b->col)
+		return a->col - b->col;
+	return a->id - b->id;
 }
 
 /* Prints everything; returns the number of warnings printed. */
@@ -360,6 +386,7 @@ int report_print(struct report *r, const char *format, const struct config *cfg)
 {
 	int i, n = 0;
 
+	qsort_r(r->f, r->nf, sizeof(*r->f), cmp_findings, r);
 	for (i = 0; i < r->nf; i++)
 		n += cfg->enabled[r->f[i].id];
 	if (!strcmp(format, "json"))

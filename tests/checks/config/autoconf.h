@@ -1,0 +1,2 @@
+#define CONFIG_PT_BATCH 1
+#define CONFIG_64BIT 1

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Legacy arch_*_lazy_mmu_mode() calls in generic code (this file is not
+ * under arch/): every call is reported with the replacement the
+ * conversion rules give it, and legacy nesting is reported too.
+ */
+#include <linux/pgtable.h>
+
+static void legacy_owner(pte_t *pte, int nr)
+{
+	arch_enter_lazy_mmu_mode();
+	while (nr--)
+		set_pte_batch(pte++);
+	arch_leave_lazy_mmu_mode();
+}
+
+static int legacy_early_returns(pte_t *pte)
+{
+	arch_enter_lazy_mmu_mode();
+	if (!pte) {
+		arch_leave_lazy_mmu_mode();
+		return -EINVAL;
+	}
+	set_pte_batch(pte);
+	arch_leave_lazy_mmu_mode();
+	return 0;
+}
+
+/* Runs inside its caller's section: leave..enter becomes pause..resume. */
+static void legacy_callee(pte_t *pte)
+{
+	arch_leave_lazy_mmu_mode();
+	wait_for_pte(pte);
+	arch_enter_lazy_mmu_mode();
+}
+
+static void legacy_nested(pte_t *pte)
+{
+	arch_enter_lazy_mmu_mode();
+	set_pte_batch(pte);
+	arch_enter_lazy_mmu_mode();
+	set_pte_batch(pte + 1);
+	arch_leave_lazy_mmu_mode();
+	arch_leave_lazy_mmu_mode();
+}
+
+static void legacy_flush(pte_t *pte)
+{
+	set_pte_batch(pte);
+	arch_flush_lazy_mmu_mode();
+}
+
+/* Converted code is not reported. */
+static void converted_owner(pte_t *pte, int nr)
+{
+	lazy_mmu_mode_enable();
+	while (nr--)
+		set_pte_batch(pte++);
+	lazy_mmu_mode_disable();
+}
+
+/* A macro body is not a code path. */
+#define with_lazy_mmu(stmt)			\
+	do {					\
+		arch_enter_lazy_mmu_mode();	\
+		stmt;				\
+		arch_leave_lazy_mmu_mode();	\
+	} while (0)
+
+/*
+ * check-exit-value: 1
+ *
+ * check-output-start
+legacy.c:11:2: warning: legacy arch_enter_lazy_mmu_mode() in generic code: use lazy_mmu_mode_enable() [lazy-mmu-legacy-call]
+legacy.c:14:2: warning: legacy arch_leave_lazy_mmu_mode() in generic code: use lazy_mmu_mode_disable() [lazy-mmu-legacy-call]
+legacy.c:11:2: note: the section it closes was opened here
+legacy.c:19:2: warning: legacy arch_enter_lazy_mmu_mode() in generic code: use lazy_mmu_mode_enable() [lazy-mmu-legacy-call]
+legacy.c:21:3: warning: legacy arch_leave_lazy_mmu_mode() in generic code: use lazy_mmu_mode_disable() [lazy-mmu-legacy-call]
+legacy.c:19:2: note: the section it closes was opened here
+legacy.c:25:2: warning: legacy arch_leave_lazy_mmu_mode() in generic code: use lazy_mmu_mode_disable() [lazy-mmu-legacy-call]
+legacy.c:19:2: note: the section it closes was opened here
+legacy.c:32:2: warning: legacy arch_leave_lazy_mmu_mode() in generic code: use lazy_mmu_mode_pause() [lazy-mmu-legacy-call]
+legacy.c:34:2: warning: legacy arch_enter_lazy_mmu_mode() in generic code: use lazy_mmu_mode_resume() [lazy-mmu-legacy-call]
+legacy.c:39:2: warning: legacy arch_enter_lazy_mmu_mode() in generic code: use lazy_mmu_mode_enable() [lazy-mmu-legacy-call]
+legacy.c:41:2: warning: legacy arch_enter_lazy_mmu_mode() in generic code: use lazy_mmu_mode_enable() [lazy-mmu-legacy-call]
+legacy.c:41:2: warning: legacy arch_enter_lazy_mmu_mode() while a lazy MMU section is already open: the legacy API does not nest [lazy-mmu-legacy-nesting]
+legacy.c:39:2: note: legacy lazy MMU section opened here
+legacy.c:43:2: warning: legacy arch_leave_lazy_mmu_mode() in generic code: use lazy_mmu_mode_disable() [lazy-mmu-legacy-call]
+legacy.c:39:2: note: the section it closes was opened here
+legacy.c:44:2: warning: legacy arch_leave_lazy_mmu_mode() in generic code: use lazy_mmu_mode_disable() [lazy-mmu-legacy-call]
+legacy.c:39:2: note: the section it closes was opened here
+legacy.c:50:2: warning: legacy arch_flush_lazy_mmu_mode() in generic code: only the lazy MMU layer may call the arch callbacks [lazy-mmu-legacy-call]
+ * check-output-end
+ */
