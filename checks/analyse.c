@@ -644,6 +644,8 @@ static int branch(struct ctx *c, const struct node *n, struct state *s, int take
 	struct atom at[MAXATOMS];
 	int is_or = 0, na, k, st, unknown = 0, last = -1;
 
+	if (n->val)
+		return 1;	/* opaque, e.g. "} while_each_thread(g, t);" */
 	if (n->a0 == n->a1)
 		return taken;	/* for (;;) */
 	na = split(c, n->a0, n->a1, at, &is_or);

@@ -350,10 +350,11 @@ static int build_do(struct builder *b, struct stmt *s, int next)
 {
 	int sb = b->brk, sc = b->cont;
 	int top = new_node(b, N_NOP, s->tok, -1);
-	int c = cond_node(b, s->a0 > 0 ? s->a0 - 2 : s->tok, s->a0, s->a1);
+	int c = cond_node(b, s->a0 > 1 ? s->a0 - 2 : s->tok, s->a0, s->a1);
 	int ce = events(b, s->a0, s->a1, c), body;
 
 	set_succ2(b, c, top, next);
+	N(b, c)->val = s->complete;	/* a macro loop tail: unknown */
 	b->brk = next;
 	b->cont = ce;
 	body = build(b, s->body, ce);

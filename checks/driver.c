@@ -87,6 +87,43 @@ static int relevant(struct driver *d, struct unit *u, struct function *f, int *o
 	return any || *owner;
 }
 
+static void check_function(struct driver *d, struct unit *u, struct function *f);
+
+/*
+ * #if arms that split a statement ("} else\n#endif\n{"): analyse the body
+ * with the first arm of every group, else with the last one, on a
+ * filtered copy of its tokens.  Returns 1 when one of them parsed.
+ */
+static int fallback(struct driver *d, struct unit *u, struct function *f, int owner)
+{
+	struct tokens saved = u->toks, copy;
+	struct function g;
+	struct cfg cfg = { 0 };
+	int mode;
+
+	for (mode = 0; mode < 2; mode++) {
+		pp_filter(&saved, f->name_tok, f->body_close, mode, &copy);
+		u->toks = copy;
+		g = *f;
+		g.name_tok = 0;
+		g.body_open = f->body_open - f->name_tok;
+		while (g.body_open < copy.n && !tok_is(&copy.t[g.body_open], "{"))
+			g.body_open++;
+		g.body_close = copy.n - 1;
+		parse_function(u, &g);
+		if (g.body) {
+			build_cfg(u, &g, d->sum, !u->is_arch || owner, &cfg);
+			analyse_function(u, &g, d->sum, d->cfg, d->rep, &cfg, !u->is_arch);
+			free(cfg.n);
+		}
+		u->toks = saved;
+		free(copy.t);
+		if (g.body)
+			return 1;
+	}
+	return 0;
+}
+
 static void check_function(struct driver *d, struct unit *u, struct function *f)
 {
 	struct cfg g = { 0 };
@@ -94,15 +131,16 @@ static void check_function(struct driver *d, struct unit *u, struct function *f)
 
 	if (is_api_name(f->name, (int)strlen(f->name), &op, &legacy))
 		return;		/* the API's own definitions */
-	if (!relevant(d, u, f, &owner))
+	if (!relevant(d, u, f, &owner) && !d->cfg->all_functions)
 		return;
 	parse_function(u, f);
 	if (!f->body) {
 		struct token *t = &u->toks.t[f->error_tok];
 
-		report_skip(d->rep, u->path, t->line, t->col,
-			    "cannot parse function '%s' (%s at line %d); function skipped",
-			    f->name, f->error, t->line);
+		if (!fallback(d, u, f, owner))
+			report_skip(d->rep, u->path, t->line, t->col,
+				    "cannot parse function '%s' (%s at line %d); function skipped",
+				    f->name, f->error, t->line);
 		return;
 	}
 	build_cfg(u, f, d->sum, !u->is_arch || owner, &g);
@@ -137,7 +175,7 @@ static int wanted(struct driver *d, const char *buf, size_t len)
 {
 	int i;
 
-	if (memmem(buf, len, "lazy_mmu", 8))
+	if (d->cfg->all_functions || memmem(buf, len, "lazy_mmu", 8))
 		return 1;
 	for (i = 0; i < summary_count(d->sum); i++) {
 		const char *n = summary_name(d->sum, i);

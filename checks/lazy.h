@@ -36,6 +36,7 @@ struct config {
 	int enabled[D_NR];
 	int max_states;		/* path-state budget per function */
 	const char *dump;	/* NULL, "tokens", "cfg", "summaries" */
+	int all_functions;	/* parse and analyse every function (testing) */
 };
 
 /* ---- lex.c ---- */
@@ -101,6 +102,7 @@ struct unit {
 
 int parse_unit(struct unit *u);
 void parse_function(struct unit *u, struct function *f);
+void pp_filter(const struct tokens *in, int from, int to, int mode, struct tokens *out);
 
 /* ---- cfg.c ---- */
 enum op_kind { OP_NONE, OP_ENABLE, OP_DISABLE, OP_PAUSE, OP_RESUME, OP_FLUSH, OP_CALL };

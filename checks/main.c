@@ -33,6 +33,7 @@ static void usage(FILE *out)
 		"  -include FILE              read #defines (autoconf.h; kconfig.h via -I)\n"
 		"  --max-states=N             path-state budget per function (default 200000)\n"
 		"  --dump=tokens|cfg|summaries  debug output instead of findings\n"
+		"  --all-functions            parse and analyse every function (testing)\n"
 		"Other compiler options are ignored, so it can be kbuild's CHECK.\n"
 		"Exit status: 0 clean, 1 findings, 2 usage or I/O error.\n");
 }
@@ -150,6 +151,8 @@ static int option(struct opts *o, char **argv, int *i, int argc)
 			fprintf(stderr, "lazy-mmu-check: unknown dump '%s' (tokens, cfg, summaries)\n", o->cfg.dump);
 			return -1;
 		}
+	} else if (!strcmp(a, "--all-functions")) {
+		o->cfg.all_functions = 1;
 	} else if (!strncmp(a, "--max-states=", 13)) {
 		o->cfg.max_states = atoi(a + 13);
 		if (o->cfg.max_states <= 0) {

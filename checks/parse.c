@@ -87,14 +87,29 @@ static struct stmt *new_stmt(struct parser *p, int kind, int tok)
 
 /* Scan an expression up to 'stop' (";" or ":") at depth 0; returns its
  * end index (exclusive) and leaves the cursor on the stop token. */
+static int stmt_keyword(const struct token *t)
+{
+	static const char *kw[] = { "if", "for", "while", "switch", "return", "do",
+		"goto", "break", "continue", "else", "case", "default", NULL };
+	int i;
+
+	for (i = 0; kw[i]; i++)
+		if (tok_is(t, kw[i]))
+			return 1;
+	return 0;
+}
+
 static int scan_expr(struct parser *p, const char *stop)
 {
-	int depth = 0, quest = 0;
+	int depth = 0, quest = 0, start = p->i;
 
 	for (; p->i < p->end; p->i++) {
 		struct token *t = cur(p);
 
 		if (is_open_group(p, t) && depth == 0)
+			return p->i;
+		/* "MACRO(x)" without ';' before the next statement */
+		if (depth == 0 && t->kind == T_IDENT && p->i > start && stmt_keyword(t))
 			return p->i;
 		if (t->kind != T_PUNCT)
 			continue;
@@ -240,7 +255,18 @@ static struct stmt *control(struct parser *p, int kind)
 	struct stmt *s = new_stmt(p, kind, p->i);
 
 	p->i++;
-	paren_range(p, &s->a0, &s->a1);
+	if (p->i + 1 < p->end && cur(p)->kind == T_IDENT && tok_is(&p->t[p->i + 1], "(")) {
+		/* "if time_after(a, b)": a macro that brings its own parentheses */
+		int close = match(p->t, p->i + 1, p->end);
+
+		if (close < 0)
+			fail(p, "unbalanced parentheses");
+		s->a0 = p->i;
+		s->a1 = close + 1;
+		p->i = close + 1;
+	} else {
+		paren_range(p, &s->a0, &s->a1);
+	}
 	s->body = statement(p);
 	if (kind == S_IF && at(p, "else")) {
 		p->i++;
@@ -280,14 +306,28 @@ static struct stmt *for_stmt(struct parser *p)
 	return s;
 }
 
+/* do { } while (c); also "do { } while_each_thread(g, t);" and
+ * "do { } for_each_vma(vmi, vma);": a macro as the loop tail, whose
+ * arguments are the (unknown) condition. */
 static struct stmt *do_stmt(struct parser *p)
 {
 	struct stmt *s = new_stmt(p, S_DO, p->i);
 
 	p->i++;
 	s->body = statement(p);
-	expect(p, "while");
+	if (at(p, "while")) {
+		p->i++;
+		paren_range(p, &s->a0, &s->a1);
+		expect(p, ";");
+		return s;
+	}
+	if (p->i >= p->end || cur(p)->kind != T_IDENT)
+		fail(p, "expected 'while'");
+	p->i++;
 	paren_range(p, &s->a0, &s->a1);
+	s->a1 = s->a0;		/* opaque: not a condition on those tokens */
+	s->kind = S_DO;
+	s->complete = 1;	/* marks the macro tail */
 	expect(p, ";");
 	return s;
 }
@@ -595,4 +635,56 @@ int parse_unit(struct unit *u)
 		}
 	}
 	return 0;
+}
+
+/*
+ * Fallback for a body whose #if arms split statements ("} else\n#endif"):
+ * a copy of tokens [from, to] keeping one arm of every conditional group,
+ * the first (mode 0) or the last (mode 1, nothing when there is no #else).
+ */
+void pp_filter(const struct tokens *in, int from, int to, int mode, struct tokens *out)
+{
+	int arm[256], keep[256], narms[256], depth = 0, i, k, j;
+
+	out->n = 0;
+	out->alloc = to - from + 2;
+	out->t = xmalloc(out->alloc * sizeof(*out->t));
+	for (i = from; i <= to; i++) {
+		const struct token *t = &in->t[i];
+		int live = 1;
+
+		if (t->kind == T_PP_IF && depth < 256) {
+			int d = 0, n = 1;
+
+			for (j = i + 1; j <= to; j++) {
+				if (in->t[j].kind == T_PP_IF)
+					d++;
+				else if (in->t[j].kind == T_PP_ENDIF && d-- == 0)
+					break;
+				else if (in->t[j].kind == T_PP_ELSE && d == 0)
+					n++;
+			}
+			narms[depth] = n;
+			keep[depth] = mode == 0 ? 0 :
+				      (j <= to && in->t[j].complete ? n - 1 : -1);
+			arm[depth++] = 0;
+			continue;
+		}
+		if (t->kind == T_PP_ELSE && depth) {
+			arm[depth - 1]++;
+			continue;
+		}
+		if (t->kind == T_PP_ENDIF && depth) {
+			depth--;
+			continue;
+		}
+		for (k = 0; k < depth; k++)
+			if (arm[k] != keep[k])
+				live = 0;
+		(void)narms;
+		if (live)
+			out->t[out->n++] = *t;
+	}
+	out->t[out->n] = in->t[in->n - 1];	/* T_EOF */
+	out->t[out->n].kind = T_EOF;
 }
