@@ -61,7 +61,12 @@ TAGS = {
 	"split": "split across functions",
 	"callback": "callback",
 	"nonstmt": "not a statement",
+	"macro": "macro body",
 }
+
+# What spatch calls the enclosing element of code outside any function,
+# such as the body of a #define.
+OUTSIDE_FUNCTIONS = "something_else"
 
 # Facts of the current group of files (one file under --dir).
 # calls[file][(line, col)] = (name, Location); facts[file][kind] = set of
@@ -155,7 +160,11 @@ def classify_file(file):
 	nonst_fns = set(fn_key(p) for name, p in nonstmt.get(file, []))
 	for key, sites in byfn.items():
 		fn = key[0]
-		if fn in SKIP_FUNCTIONS:
+		if fn == OUTSIDE_FUNCTIONS:
+			v = dict((s, "keep") for s in sites)
+			reason = "macro"
+			text = "in a macro body (outside any function); convert by hand"
+		elif fn in SKIP_FUNCTIONS:
 			v = dict((s, "keep") for s in sites)
 			reason = "callback"
 			text = "inside %s(), which implements the API" % fn
@@ -166,7 +175,10 @@ def classify_file(file):
 			out[s] = (verdict, reason, text)
 	for name, p in nonstmt.get(file, []):
 		fn = p.current_element
-		if fn in SKIP_FUNCTIONS:
+		if fn == OUTSIDE_FUNCTIONS:
+			out[site(p)] = ("keep", "macro", "in a macro body (outside "
+					"any function); convert by hand")
+		elif fn in SKIP_FUNCTIONS:
 			out[site(p)] = ("keep", "callback", "inside %s(), which "
 					"implements the API" % fn)
 		else:

@@ -30,3 +30,5 @@ static void demo_indirect(struct mm_struct *mm)
 	demo_call_locked(mm, arch_enter_lazy_mmu_mode());
 	arch_leave_lazy_mmu_mode();
 }
+
+#define DEMO_BATCH_BEGIN()	do { arch_enter_lazy_mmu_mode(); } while (0)
