@@ -267,7 +267,8 @@ static void check_dir(struct driver *d, const char *path)
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(dir);
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (i = 0; i < n; i++) {
 		sub = xmalloc(plen + strlen(names[i]) + 2);
 		sprintf(sub, "%s%s%s", path, plen && path[plen - 1] == '/' ? "" : "/", names[i]);

@@ -337,10 +337,10 @@ static struct val ev_primary(struct ev *e)
 	if (tok_is(t, "-")) {
 		struct val v = ev_primary(e);
 
-		return v.known ? known(-v.v) : v;
+		return v.known ? known((long)(0UL - (unsigned long)v.v)) : v;
 	}
 	if (t->kind == T_NUM)
-		return known(strtol(t->s, NULL, 0));
+		return known((long)strtoul(t->s, NULL, 0));
 	if (t->kind != T_IDENT)
 		return unknown();
 	if (tok_is(t, "defined")) {
@@ -422,16 +422,16 @@ static struct val apply(const struct token *op, struct val a, struct val b)
 	case '|': return known(x | y);
 	case '^': return known(x ^ y);
 	case '&': return known(x & y);
-	case '+': return known(x + y);
-	case '-': return known(x - y);
-	case '*': return known(x * y);
-	case '/': return y ? known(x / y) : unknown();
-	case '%': return y ? known(x % y) : unknown();
+	case '+': return known((long)((unsigned long)x + (unsigned long)y));
+	case '-': return known((long)((unsigned long)x - (unsigned long)y));
+	case '*': return known((long)((unsigned long)x * (unsigned long)y));
+	case '/': return y && y != -1 ? known(x / y) : unknown();
+	case '%': return y && y != -1 ? known(x % y) : unknown();
 	case '=': return known(x == y);
 	case '!': return known(x != y);
 	case '<':
 		if (op->len == 2)
-			return op->s[1] == '<' ? known(y >= 0 && y < 63 ? x << y : 0) : known(x <= y);
+			return op->s[1] == '<' ? known(y >= 0 && y < 63 ? (long)((unsigned long)x << y) : 0) : known(x <= y);
 		return known(x < y);
 	case '>':
 		if (op->len == 2)

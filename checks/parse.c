@@ -523,7 +523,7 @@ static int knr_params(struct token *t, int brace)
 		return -1;
 	for (i--; i > low && (t[i].kind == T_IDENT || tok_is(&t[i], ",")); i--)
 		;
-	return tok_is(&t[i], "(") && t[i - 1].kind == T_IDENT ? i - 1 : -1;
+	return i > 0 && tok_is(&t[i], "(") && t[i - 1].kind == T_IDENT ? i - 1 : -1;
 }
 
 /* Walk back from the '{' at 'brace' to the function name, or -1. */
@@ -531,6 +531,8 @@ static int function_name(struct token *t, int start, int brace)
 {
 	int i = brace - 1;
 
+	if (brace < 2)
+		return -1;
 	if (tok_is(&t[i], ";"))
 		return knr_params(t, brace);
 
@@ -550,12 +552,12 @@ static int function_name(struct token *t, int start, int brace)
 					break;
 			}
 		}
-		if (i <= start || t[i - 1].kind != T_IDENT)
+		if (i <= start || i == 0 || t[i - 1].kind != T_IDENT)
 			return -1;
 		i--;
 		if (t[i].len < 2 || memcmp(t[i].s, "__", 2))
 			return is_keyword(&t[i]) ? -1 : i;
-		if (i - 1 <= start || !tok_is(&t[i - 1], ")"))
+		if (i - 1 <= start || i == 0 || !tok_is(&t[i - 1], ")"))
 			return i;	/* e.g. a function named __foo */
 		i--;
 	}
