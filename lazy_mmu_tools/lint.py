@@ -150,6 +150,8 @@ def run(cmd: Sequence[str], cwd: str) -> subprocess.CompletedProcess:
                               stdin=subprocess.DEVNULL, timeout=RUN_TIMEOUT)
     except FileNotFoundError:
         raise LintError("%s: command not found" % cmd[0])
+    except OSError as e:
+        raise LintError("cannot run %s: %s" % (cmd[0], e.strerror))
     except subprocess.TimeoutExpired:
         raise LintError("%s took more than %d s" % (cmd[0], RUN_TIMEOUT))
 

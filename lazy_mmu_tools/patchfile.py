@@ -615,8 +615,7 @@ def _git(tree: str, args: List[str], what: str) -> bytes:
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if proc.returncode != 0:
         msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise PatchError("%s: %s" % (what, msg[0] if msg else
-                                     "git failed"))
+        raise PatchError("%s: %s" % (what, msg[0]) if msg else what)
     return proc.stdout
 
 
@@ -639,6 +638,8 @@ def workspace_from_range(tree: str, rng: str) -> Workspace:
             raise PatchError("bad revision %r" % rev)
     if not os.path.isdir(tree):
         raise PatchError("no such tree: %s" % tree)
+    _git(tree, ["rev-parse", "--git-dir"],
+         "%s is not a git repository (--range needs one)" % tree)
     bsha = _git(tree, ["rev-parse", "--verify", "-q", b + "^{commit}"],
                 "bad revision %r" % b).decode().strip()
     if sym:
