@@ -38,7 +38,9 @@ virtual report
 // transformation and the reports only look the verdict up.
 @initialize:python@
 @@
+import re
 import sys
+from coccilib.elems import Location
 
 ENTER = "arch_enter_lazy_mmu_mode"
 LEAVE = "arch_leave_lazy_mmu_mode"
@@ -62,6 +64,7 @@ TAGS = {
 	"callback": "callback",
 	"nonstmt": "not a statement",
 	"macro": "macro body",
+	"unparsed": "not parsed",
 }
 
 # What spatch calls the enclosing element of code outside any function,
@@ -75,6 +78,7 @@ calls = {}
 facts = {}
 nonstmt = {}
 verdicts = {}
+unparsed = {}
 
 def site(p):
 	return (int(p.line), int(p.column))
@@ -149,6 +153,34 @@ def classify_function(fn, sites, f, nonst):
 	return keep("other", "no lazy MMU call of %s() is reachable from "
 		    "its entry" % fn)
 
+HOOK_RE = re.compile(r"\b(%s|%s)\s*\(" % (ENTER, LEAVE))
+COMMENT_RE = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+# What may precede the name on its line in a definition or declaration.
+DEFINITION_RE = re.compile(r"(\bvoid|#\s*define)\s*$")
+
+def blank(m):
+	return re.sub(r"[^\n]", " ", m.group(0))
+
+def scan_unparsed(file, known):
+	"""Calls in the text of file that no rule saw: the C parser of spatch
+	skipped the code around them."""
+	try:
+		with open(file, errors="replace") as f:
+			text = COMMENT_RE.sub(blank, f.read())
+	except OSError:
+		return []
+	out = []
+	for n, line in enumerate(text.split("\n"), 1):
+		for m in HOOK_RE.finditer(line):
+			col = m.start(1)
+			if (n, col) in known or DEFINITION_RE.search(line[:col]):
+				continue
+			name = m.group(1)
+			out.append((name, Location(file, "", str(n), str(col), str(n),
+						   str(col), str(n), str(col), str(n),
+						   str(col + len(name)))))
+	return out
+
 def classify_file(file):
 	if file in verdicts:
 		return verdicts[file]
@@ -184,6 +216,11 @@ def classify_file(file):
 		else:
 			out[site(p)] = ("keep", "nonstmt", "not a call statement "
 					"of its own; convert it by hand")
+	unparsed[file] = scan_unparsed(file, out)
+	for name, p in unparsed[file]:
+		out[site(p)] = ("keep", "unparsed", "spatch could not parse the "
+				"code around it; convert by hand, or retry with "
+				"--macro-file cocci/lazy_mmu_macros.h")
 	verdicts[file] = out
 	return out
 
@@ -218,6 +255,9 @@ def sorted_sites():
 			out.append((file, s, c[0], c[1]))
 		for name, p in nonstmt.get(file, []):
 			out.append((file, site(p), name, p))
+		classify_file(file)
+		for name, p in unparsed.get(file, []):
+			out.append((file, site(p), name, p))
 	out = [x for x in out if verdict(x[3])[1] != "callback"]
 	return sorted(out, key=lambda x: (x[0], x[1]))
 
@@ -228,7 +268,7 @@ def print_kept(stream):
 				     + "\n")
 
 def forget_all():
-	for table in (calls, facts, nonstmt, verdicts):
+	for table in (calls, facts, nonstmt, verdicts, unparsed):
 		table.clear()
 
 // ---------------------------------------------------------------------

@@ -11,6 +11,8 @@
 #   NAME.stderr  expected stderr of -D patch (default: empty)
 #   NAME.report  expected stdout of -D report (optional)
 #   NAME.org     expected stdout of -D org (optional)
+#   NAME.spflags extra spatch options for this case, in every mode;
+#                @COCCI@ stands for the directory of the rules
 #
 # Each case is also run a second time on its own output (nothing may
 # change), and in context and org mode (no failure allowed).  spatch gets
@@ -43,7 +45,8 @@ run_spatch() {
 	shift 5
 	opts=$(grep 'Options:' "$sp" | cut -d':' -f2)
 	# shellcheck disable=SC2086 # the Options line is a word list
-	spatch --very-quiet -D "$mode" $opts --sp-file "$sp" "$@" "$input" \
+	spatch --very-quiet -D "$mode" $opts ${spflags:-} --sp-file "$sp" \
+		"$@" "$input" \
 		>"$out" 2>"$err" &&
 	! spatch_failed "$err"
 }
@@ -90,7 +93,11 @@ for dir in "$fixtures"/*/; do
 	fi
 	for c in $cases; do
 		base=${c%.c}
-		export c base work
+		spflags=""
+		if [ -f "$dir/$base.spflags" ]; then
+			spflags=$(sed "s|@COCCI@|$rules|g" "$dir/$base.spflags")
+		fi
+		export c base work spflags
 		test_expect_success "$rule/$c: patch gives $base.res" '
 			cd "$work" &&
 			test -f "$base.res" &&
