@@ -96,31 +96,51 @@ static struct token *T(struct builder *b, int i)
 	return &b->u->toks.t[i];
 }
 
+static int spaced_op(const struct token *t)
+{
+	static const char *ops[] = { "&&", "||", "==", "!=", "<", ">", "<=", ">=",
+		"=", "?", ":", "|", "+", "/", "%", "^", "<<", ">>", "+=", "-=", "|=",
+		"&=", NULL };
+	int i;
+
+	if (t->kind != T_PUNCT)
+		return 0;
+	for (i = 0; ops[i]; i++)
+		if (tok_is(t, ops[i]))
+			return 1;
+	return 0;
+}
+
+static int word_end(const struct token *t)
+{
+	return t->kind == T_IDENT || t->kind == T_NUM || t->kind == T_STR ||
+	       t->kind == T_CHAR || tok_is(t, ")") || tok_is(t, "]");
+}
+
 /* Text of tokens [a0, a1) joined the way a person would write them. */
 static char *join(struct builder *b, int a0, int a1)
 {
 	char buf[256];
-	int n = 0, k;
+	int n = 0, k, prev = -1;
 
 	for (k = a0; k < a1 && n < 200; k++) {
 		struct token *t = T(b, k);
 
 		if (t->kind >= T_PP_IF)
 			continue;
-		if (k > a0 && (t->kind != T_PUNCT || tok_is(t, "==") || tok_is(t, "!=") ||
-			       tok_is(t, "&&") || tok_is(t, "||") || tok_is(t, "<") ||
-			       tok_is(t, ">") || tok_is(t, "<=") || tok_is(t, ">=")) &&
-		    (T(b, k - 1)->kind != T_PUNCT || tok_is(T(b, k - 1), ")") ||
-		     tok_is(T(b, k - 1), ",") || tok_is(T(b, k - 1), "==") ||
-		     tok_is(T(b, k - 1), "!=") || tok_is(T(b, k - 1), "&&") ||
-		     tok_is(T(b, k - 1), "||") || tok_is(T(b, k - 1), "<") ||
-		     tok_is(T(b, k - 1), ">") || tok_is(T(b, k - 1), "<=") ||
-		     tok_is(T(b, k - 1), ">=")))
-			buf[n++] = ' ';
+		if (prev >= 0) {
+			struct token *p = T(b, prev);
+
+			if (spaced_op(t) || spaced_op(p) || tok_is(p, ",") ||
+			    (word_end(p) && (t->kind == T_IDENT || t->kind == T_NUM)))
+				buf[n++] = ' ';
+		}
 		n += snprintf(buf + n, sizeof(buf) - n, "%.*s", t->len, t->s);
+		prev = k;
 	}
 	if (n > 200)
 		strcpy(buf + 197, "...");
+	buf[n < 200 ? n : 200] = 0;
 	return arena_strndup(b->u->arena, buf, strlen(buf));
 }
 

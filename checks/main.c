@@ -21,6 +21,7 @@ struct opts {
 	int npaths;
 	const char *inc[MAXINC], *idirs[64];
 	int ninc, nidirs;
+	int exit_zero;
 };
 
 static void usage(FILE *out)
@@ -34,6 +35,7 @@ static void usage(FILE *out)
 		"  --max-states=N             path-state budget per function (default 200000)\n"
 		"  --dump=tokens|cfg|summaries  debug output instead of findings\n"
 		"  --all-functions            parse and analyse every function (testing)\n"
+		"  --exit-zero                exit 0 even with findings (kbuild C=1: CF=--exit-zero)\n"
 		"Other compiler options are ignored, so it can be kbuild's CHECK.\n"
 		"Exit status: 0 clean, 1 findings, 2 usage or I/O error.\n");
 }
@@ -151,6 +153,8 @@ static int option(struct opts *o, char **argv, int *i, int argc)
 			fprintf(stderr, "lazy-mmu-check: unknown dump '%s' (tokens, cfg, summaries)\n", o->cfg.dump);
 			return -1;
 		}
+	} else if (!strcmp(a, "--exit-zero")) {
+		o->exit_zero = 1;
 	} else if (!strcmp(a, "--all-functions")) {
 		o->cfg.all_functions = 1;
 	} else if (!strncmp(a, "--max-states=", 13)) {
@@ -211,5 +215,5 @@ int main(int argc, char **argv)
 		free(o.cfg.defs[k].name);
 	free(o.cfg.defs);
 	free(o.paths);
-	return i;
+	return i == 1 && o.exit_zero ? 0 : i;
 }

@@ -1,0 +1,174 @@
+#!/bin/sh
+# lazy-mmu-check's interface: output formats, exit status, bad input,
+# -W switches, debug dumps and the kbuild checker command line.
+. "$(dirname "$0")/lib-tap.sh"
+
+FIX=$TOP/tests/checks
+
+test_expect_success 'JSON output parses and carries the text findings' '
+	(cd "$FIX" && lazy-mmu-check unbalanced.c) >text.out;
+	test $? -eq 1 &&
+	(cd "$FIX" && lazy-mmu-check --format=json unbalanced.c) >out.json;
+	python3 -m json.tool out.json >/dev/null &&
+	python3 - out.json text.out <<-\PY
+	import json, sys
+	doc = json.load(open(sys.argv[1]))
+	assert doc["version"] == 1 and doc["tool"] == "lazy-mmu-check", doc
+	text = [l for l in open(sys.argv[2]) if ": warning: " in l]
+	assert len(doc["findings"]) == len(text) == 7, (len(doc["findings"]), len(text))
+	for f, l in zip(doc["findings"], text):
+	    want = "%s:%d:%d: warning: %s [%s]\n" % (f["file"], f["line"], f["column"], f["message"], f["id"])
+	    assert want == l, (want, l)
+	    assert f["severity"] == "warning" and f["function"].startswith("bad_")
+	    assert f["notes"] and all(set(n) == {"file", "line", "column", "message"} for n in f["notes"])
+	assert doc["skipped"] == []
+	PY
+'
+
+test_expect_success 'JSON lists a function the parser skipped' '
+	(cd "$FIX" && lazy-mmu-check --format=json parse_error.c) >out.json;
+	python3 - out.json <<-\PY
+	import json, sys
+	doc = json.load(open(sys.argv[1]))
+	s = doc["skipped"]
+	assert len(s) == 1 and s[0]["file"] == "parse_error.c" and s[0]["line"] == 15, s
+	assert "skipped_macro_if" in s[0]["message"]
+	PY
+'
+
+test_expect_success 'SARIF 2.1.0 has rules, results, related locations, code flows, fingerprints' '
+	(cd "$FIX" && lazy-mmu-check --format=sarif unbalanced.c wrong_close.c) >out.sarif;
+	test $? -eq 1 &&
+	python3 - out.sarif <<-\PY
+	import json, sys
+	doc = json.load(open(sys.argv[1]))
+	assert doc["version"] == "2.1.0" and "sarif" in doc["$schema"]
+	run = doc["runs"][0]
+	rules = {r["id"] for r in run["tool"]["driver"]["rules"]}
+	for rid in ("unbalanced-return", "double-close", "wrong-close", "inconsistent-paths",
+	            "legacy-call", "legacy-nesting", "too-complex", "parse"):
+	    assert "lazy-mmu-" + rid in rules, rid
+	res = run["results"]
+	assert len(res) == 9, len(res)
+	fps = set()
+	for r in res:
+	    assert r["ruleId"] in rules and r["level"] == "warning" and r["message"]["text"]
+	    loc = r["locations"][0]["physicalLocation"]
+	    assert loc["artifactLocation"]["uri"] in ("unbalanced.c", "wrong_close.c")
+	    assert loc["region"]["startLine"] > 0 and loc["region"]["startColumn"] > 0
+	    assert r["relatedLocations"], r
+	    flow = r["codeFlows"][0]["threadFlows"][0]["locations"]
+	    assert len(flow) == len(r["relatedLocations"]) + 1
+	    fps.add(r["partialFingerprints"]["lazyMmuFingerprint/v1"])
+	assert len(fps) == len(res)
+	PY
+'
+
+test_expect_success 'exit 0 on clean input' '
+	cat >clean.c <<-\EOF &&
+	static void f(void)
+	{
+		lazy_mmu_mode_enable();
+		lazy_mmu_mode_disable();
+	}
+	EOF
+	lazy-mmu-check clean.c >out && test ! -s out
+'
+
+test_expect_success 'exit 2 and a one-line reason for a missing path' '
+	lazy-mmu-check clean.c no-such-file.c >out 2>err;
+	test $? -eq 2 && test $(wc -l <err) -eq 1 &&
+	grep "no-such-file.c: No such file or directory" err
+'
+
+test_expect_success 'exit 2 for usage errors' '
+	lazy-mmu-check >out 2>err; test $? -eq 2 && grep usage err &&
+	lazy-mmu-check --format=xml clean.c 2>err; test $? -eq 2 &&
+	test $(wc -l <err) -eq 1 && grep "unknown format" err &&
+	lazy-mmu-check -include /nonexistent/autoconf.h clean.c 2>err; test $? -eq 2 &&
+	test $(wc -l <err) -eq 1
+'
+
+test_expect_success 'garbage input does not crash and is reported as skipped' '
+	printf "void f(void)\n{\n\tlazy_mmu_mode_enable();\n\tif (x) else }}}\n" >bad.c &&
+	lazy-mmu-check bad.c >out; test $? -eq 1 && grep "lazy-mmu-parse" out &&
+	head -c 20000 /dev/urandom >rnd.c && printf "lazy_mmu" >>rnd.c &&
+	lazy-mmu-check rnd.c >out; test $? -le 1
+'
+
+test_expect_success '-Wno-<id> and -W<id> select diagnostics' '
+	(cd "$FIX" && lazy-mmu-check -Wno-legacy-call legacy.c) >out;
+	test $? -eq 1 && ! grep legacy-call out && grep -c "lazy-mmu-legacy-nesting" out &&
+	(cd "$FIX" && lazy-mmu-check -Wno-lazy-mmu-legacy-call -Wno-legacy-nesting legacy.c) >out;
+	test $? -eq 0 && test ! -s out &&
+	(cd "$FIX" && lazy-mmu-check -Wno-legacy-call -Wlegacy-call legacy.c | grep -c legacy-call) >n &&
+	test $(cat n) -eq 12
+'
+
+test_expect_success 'directories: recurse into .c and .h only, print paths as given' '
+	mkdir -p tree/mm tree/sub/deeper &&
+	cp "$FIX/unbalanced.c" tree/mm/a.c &&
+	cp "$FIX/double_close.c" tree/sub/deeper/b.h &&
+	cp "$FIX/wrong_close.c" tree/sub/notes.txt &&
+	lazy-mmu-check tree >out; test $? -eq 1 &&
+	grep -q "^tree/mm/a.c:30:3: warning" out &&
+	grep -q "^tree/sub/deeper/b.h:19:3: warning" out &&
+	! grep -q notes.txt out &&
+	lazy-mmu-check tree/ >out2; grep -q "^tree/mm/a.c:" out2 &&
+	lazy-mmu-check "$TRASH/tree/mm" | grep -q "^$TRASH/tree/mm/a.c:30:3:"
+'
+
+test_expect_success '--dump=tokens shows unresolved #if as branch tokens' '
+	(cd "$FIX" && lazy-mmu-check --dump=tokens kernel_style.c) >out &&
+	grep -c "pp-if group" out >n && test $(cat n) -eq 2 &&
+	(cd "$FIX" && lazy-mmu-check -DCONFIG_PT_DEBUG -UCONFIG_PT_BATCH -UCONFIG_PT_SLOW --dump=tokens kernel_style.c) >out &&
+	! grep "pp-if" out
+'
+
+test_expect_success '--dump=cfg and --dump=summaries' '
+	(cd "$FIX" && lazy-mmu-check --dump=cfg correlated.c) >out &&
+	grep "^function good_goto_out:" out && grep "cond line 16 .!start_pte." out &&
+	(cd "$FIX" && lazy-mmu-check --dump=summaries summary) >out &&
+	grep "^pt_batch_begin summary/helpers.c:9: leaves-open-enable\*1$" out &&
+	grep "^pt_batch_end summary/helpers.c:16: closes-caller-disable$" out &&
+	grep "^pt_walk_begin summary/helpers.c:24: leaves-open-enable\*1$" out &&
+	! grep pt_batch_maybe_end out
+'
+
+# A fake configured tree, called the way kbuild calls $(CHECK).
+test_expect_success 'kbuild checker command line: flags ignored, autoconf via kconfig.h' '
+	mkdir -p k/include/linux k/include/generated k/mm &&
+	printf "#include <generated/autoconf.h>\n#define IS_ENABLED(x) 1\n" >k/include/linux/kconfig.h &&
+	printf "#define CONFIG_MMU 1\n#define CONFIG_PT_DEBUG_MODULE 1\n" >k/include/generated/autoconf.h &&
+	cat >k/mm/walk.c <<-\EOF &&
+	static int walk(pte_t *pte)
+	{
+		lazy_mmu_mode_enable();
+	#ifdef CONFIG_PT_TRACE
+		if (!pte)
+			return -EINVAL;
+	#endif
+		if (IS_ENABLED(CONFIG_PT_DEBUG) && !pte)
+			return -EFAULT;
+		set_pte_batch(pte);
+		lazy_mmu_mode_disable();
+		return 0;
+	}
+	EOF
+	kflags="-D__linux__ -Dlinux -D__STDC__ -Dunix -D__unix__ -Wbitwise -Wno-return-void \
+		-Wno-unknown-attribute -D__x86_64__ --arch=x86 -mlittle-endian -m64 \
+		-Wp,-MMD,mm/.walk.o.d -nostdinc -I ./include -I./arch/x86/include \
+		-isystem /usr/lib/gcc/x86_64-linux-gnu/12/include \
+		-include ./include/linux/kconfig.h -D__KERNEL__ -fmacro-prefix-map=./= \
+		-std=gnu11 -fno-strict-aliasing -mno-red-zone -mcmodel=kernel -O2 \
+		-Wall -Wundef -fno-PIE -DKBUILD_MODFILE=\"mm/walk\" -DKBUILD_BASENAME=\"walk\" \
+		-DKBUILD_MODNAME=\"walk\" -D__KBUILD_MODNAME=kmod_walk" &&
+	(cd k && lazy-mmu-check $kflags mm/walk.c) >out; test $? -eq 1 &&
+	grep -c warning out >n && test $(cat n) -eq 1 &&
+	grep "^mm/walk.c:9:1: warning: returning with a lazy MMU section still open" out &&
+	(cd k && lazy-mmu-check --exit-zero $kflags mm/walk.c) >out && grep -q warning out &&
+	(cd k && lazy-mmu-check mm/walk.c) >out; test $? -eq 1 &&
+	grep -c warning out >n && test $(cat n) -eq 2
+'
+
+test_done
