@@ -27,6 +27,8 @@ virtual report
 @initialize:python@
 @@
 import os
+import re
+from coccilib.elems import Location
 
 ENTER = "arch_enter_lazy_mmu_mode"
 LEAVE = "arch_leave_lazy_mmu_mode"
@@ -57,8 +59,11 @@ def in_arch(path):
 				return True
 	return False
 
+def is_generic(p):
+	return p.current_element not in API and not in_arch(p.file)
+
 def generic(pos):
-	return pos[0].current_element not in API and not in_arch(pos[0].file)
+	return is_generic(pos[0])
 
 # Legacy calls of the current group of files: (file, line, col, name, pos)
 found = []
@@ -70,10 +75,42 @@ def add(name, pos):
 def message(name):
 	return "WARNING: legacy %s() in generic code: %s" % (name, HINT[name])
 
-def sorted_found():
-	out = sorted(found, key=lambda x: x[:3])
-	del found[:]
+HOOK_RE = re.compile(r"\b(%s|%s|%s)\s*\(" % (ENTER, LEAVE, FLUSH))
+COMMENT_RE = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+DEFINITION_RE = re.compile(r"(\bvoid|#\s*define)\s*$")
+
+def blank(m):
+	return re.sub(r"[^\n]", " ", m.group(0))
+
+def scan_unparsed(file, known):
+	"""Calls in the text of a file that no rule saw, because the C parser
+	of spatch skipped the code around them."""
+	try:
+		with open(file, errors="replace") as f:
+			text = COMMENT_RE.sub(blank, f.read())
+	except OSError:
+		return []
+	out = []
+	for n, line in enumerate(text.split("\n"), 1):
+		for m in HOOK_RE.finditer(line):
+			col = m.start(1)
+			if (n, col) in known or DEFINITION_RE.search(line[:col]):
+				continue
+			name = m.group(1)
+			loc = Location(file, "", str(n), str(col), str(n), str(col),
+				       str(n), str(col), str(n), str(col + len(name)))
+			out.append((file, n, col, name, loc))
 	return out
+
+def sorted_found():
+	"""Every call found in the group, plus the unparsed ones, in order;
+	then forget them."""
+	out = list(found)
+	for file in set(x[0] for x in found):
+		known = set((x[1], x[2]) for x in found if x[0] == file)
+		out.extend(scan_unparsed(file, known))
+	del found[:]
+	return sorted(out, key=lambda x: x[:3])
 
 // ---------------------------------------------------------------------
 // Context mode
@@ -93,7 +130,7 @@ position p : script:python() { generic(p) };
 // Report and org modes: one line per call, in file and line order.
 
 @enter depends on org || report@
-position p : script:python() { generic(p) };
+position p;
 @@
 arch_enter_lazy_mmu_mode@p(...)
 
@@ -103,7 +140,7 @@ p << enter.p;
 add(ENTER, p)
 
 @leave depends on org || report@
-position p : script:python() { generic(p) };
+position p;
 @@
 arch_leave_lazy_mmu_mode@p(...)
 
@@ -113,7 +150,7 @@ p << leave.p;
 add(LEAVE, p)
 
 @flush depends on org || report@
-position p : script:python() { generic(p) };
+position p;
 @@
 arch_flush_lazy_mmu_mode@p(...)
 
@@ -125,12 +162,14 @@ add(FLUSH, p)
 @script:python depends on report && (enter || leave || flush)@
 @@
 for file, line, col, name, p in sorted_found():
-	coccilib.report.print_report(p, message(name))
+	if is_generic(p):
+		coccilib.report.print_report(p, message(name))
 
 @script:python depends on org && (enter || leave || flush)@
 @@
 for file, line, col, name, p in sorted_found():
-	coccilib.org.print_safe_todo(p, message(name))
+	if is_generic(p):
+		coccilib.org.print_safe_todo(p, message(name))
 
 // ---------------------------------------------------------------------
 // Patch mode: nothing to change here (see the header), but the mode is
