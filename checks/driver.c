@@ -193,11 +193,67 @@ static void io_error(struct driver *d, const char *path)
 	d->errors++;
 }
 
+#define CHUNK (1 << 20)
+#define OVERLAP 256		/* longest needle kept across chunk borders */
+
+static int ensure(struct driver *d, size_t n)
+{
+	if (n > d->bufsz) {
+		d->bufsz = n + 65536;
+		d->buf = xrealloc(d->buf, d->bufsz);
+	}
+	return 0;
+}
+
+/* Read the whole file (len bytes) into d->buf; -1 on error. */
+static int read_all(int fd, struct driver *d, size_t size, size_t *len)
+{
+	ensure(d, size + 1);
+	*len = 0;
+	while (*len < size) {
+		ssize_t n = pread(fd, d->buf + *len, size - *len, *len);
+
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		*len += n;
+	}
+	d->buf[*len] = 0;
+	return 0;
+}
+
+/*
+ * Does the file mention anything that matters?  Large files are scanned in
+ * chunks so that memory stays flat; only files that matter are read whole.
+ */
+static int scan_chunks(int fd, struct driver *d, size_t size)
+{
+	size_t off = 0, keep = 0;
+
+	ensure(d, CHUNK + OVERLAP + 1);
+	while (off < size) {
+		ssize_t n = pread(fd, d->buf + keep, CHUNK, off);
+
+		if (n <= 0)
+			return n < 0 ? -1 : 0;
+		if (wanted(d, d->buf, keep + n))
+			return 1;
+		off += n;
+		if ((size_t)n + keep > OVERLAP) {
+			memmove(d->buf, d->buf + keep + n - OVERLAP, OVERLAP);
+			keep = OVERLAP;
+		}
+	}
+	return 0;
+}
+
 static void check_file(struct driver *d, const char *path)
 {
 	int fd = open(path, O_RDONLY);
 	struct stat st;
 	size_t len = 0;
+	int want;
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		io_error(d, path);
@@ -205,26 +261,24 @@ static void check_file(struct driver *d, const char *path)
 			close(fd);
 		return;
 	}
-	if ((size_t)st.st_size + 1 > d->bufsz) {
-		d->bufsz = st.st_size + 1 + 65536;
-		d->buf = xrealloc(d->buf, d->bufsz);
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, d->buf + len, st.st_size - len);
-
-		if (n < 0) {
-			io_error(d, path);
-			close(fd);
-			return;
-		}
-		if (n == 0)
-			break;
-		len += n;
+	if ((size_t)st.st_size <= CHUNK) {
+		if (read_all(fd, d, st.st_size, &len) < 0)
+			goto fail;
+		want = wanted(d, d->buf, len);
+	} else {
+		want = scan_chunks(fd, d, st.st_size);
+		if (want < 0)
+			goto fail;
+		if (want && read_all(fd, d, st.st_size, &len) < 0)
+			goto fail;
 	}
 	close(fd);
-	d->buf[len] = 0;
-	if (wanted(d, d->buf, len))
+	if (want)
 		check_unit(d, path, d->buf, len);
+	return;
+fail:
+	io_error(d, path);
+	close(fd);
 }
 
 static int cmp_names(const void *a, const void *b)
