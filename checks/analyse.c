@@ -376,6 +376,24 @@ static int op_close(struct ctx *c, struct state *s, int kind, int legacy, int to
 	return 0;
 }
 
+/* A callee that opens a section of its own inside a legacy section: fine
+ * with the nesting API, the very bug the series fixes with the legacy one. */
+static void legacy_callee_nest(struct ctx *c, struct state *s, const struct node *n)
+{
+	struct finding *f;
+	int i;
+
+	for (i = 0; i < s->nframes; i++)
+		if (s->f[i].kind == OP_ENABLE && s->f[i].legacy) {
+			f = finding(c, D_LEGACY_NEST, n->tok,
+				    "%s() opens a lazy MMU section inside a legacy section: the legacy API does not nest%s",
+				    n->callee, "");
+			frame_note(c, f, &s->f[i]);
+			trail_notes(c, f, s);
+			return;
+		}
+}
+
 static int op_call(struct ctx *c, struct state *s, const struct node *n)
 {
 	const struct effect *e = summary_effect(c->sum, n->summary);
@@ -386,9 +404,12 @@ static int op_call(struct ctx *c, struct state *s, const struct node *n)
 	for (k = 0; k < e->nunder; k++)
 		if (!op_close(c, s, e->under[k], 0, n->tok, via))
 			return 0;
-	for (k = 0; k < e->nopen; k++)
+	for (k = 0; k < e->nopen; k++) {
+		if (e->open[k] == OP_ENABLE)
+			legacy_callee_nest(c, s, n);
 		if (!op_open(c, s, e->open[k], 0, n->tok, e->count[k], 1))
 			return 0;
+	}
 	return 1;
 }
 

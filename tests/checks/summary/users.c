@@ -46,6 +46,17 @@ static void bad_end_while_paused(struct pt_batch *b)
 	lazy_mmu_mode_resume();
 }
 
+
+/* Legacy code calling a function that opens its own section: legacy nesting. */
+static void legacy_caller_of_wrapper(struct pt_batch *b)
+{
+	arch_enter_lazy_mmu_mode();
+	pt_batch_begin(b);
+	fill_batch(b);
+	pt_batch_end(b);
+	arch_leave_lazy_mmu_mode();
+}
+
 /*
  * check-exit-value: 1
  *
@@ -60,5 +71,10 @@ summary/users.c:38:2: warning: pt_batch_end() with no lazy MMU section open: the
 summary/users.c:37:2: note: it was closed here
 summary/users.c:45:2: warning: pt_batch_end() while lazy MMU mode is paused by this function [lazy-mmu-wrong-close]
 summary/users.c:44:2: note: lazy MMU mode paused here
+summary/users.c:53:2: warning: legacy arch_enter_lazy_mmu_mode() in generic code: use lazy_mmu_mode_enable() [lazy-mmu-legacy-call]
+summary/users.c:54:2: warning: pt_batch_begin() opens a lazy MMU section inside a legacy section: the legacy API does not nest [lazy-mmu-legacy-nesting]
+summary/users.c:53:2: note: legacy lazy MMU section opened here
+summary/users.c:57:2: warning: legacy arch_leave_lazy_mmu_mode() in generic code: use lazy_mmu_mode_disable() [lazy-mmu-legacy-call]
+summary/users.c:53:2: note: the section it closes was opened here
  * check-output-end
  */
