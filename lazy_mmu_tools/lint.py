@@ -305,16 +305,20 @@ _REPORT_RE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)"
                         r"(?:-(?P<col2>\d+))?: (?P<msg>.*)$")
 
 
-def run_spatch(spatch: str, rule: CocciRule, side: str,
+def run_spatch(spatch: str, rule: CocciRule, cwd: str,
                files: List[str]) -> List[Finding]:
-    """One spatch run of one rule over some files of one side."""
+    """One spatch run of one rule over both versions: ``files`` are
+    ``before/PATH`` and ``after/PATH`` under ``cwd``; each is its own
+    group under --dir, so a rule's per-file state never mixes the two.
+    The findings keep the side prefix in ``file`` (split_side strips
+    it)."""
     if not files:
         return []
     cmd = [spatch, "-D", "report", "--no-show-diff", "--very-quiet",
            "--timeout", str(SPATCH_TIMEOUT), "--sp-file", rule.path]
     cmd += rule.options
     cmd += ["--no-includes", "--include-headers", "--dir"] + files
-    proc = run(cmd, cwd=side)
+    proc = run(cmd, cwd=cwd)
     err = proc.stderr.decode("utf-8", "replace")
     for l in err.splitlines():
         if l.startswith("EXN:") or "timeout (we abort)" in l:
@@ -330,12 +334,31 @@ def run_spatch(spatch: str, rule: CocciRule, side: str,
         m = _REPORT_RE.match(l)
         if not m:
             continue
+        path = _norm(m.group("file"))
+        msg = m.group("msg").strip()
+        for side in ("before/", "after/"):
+            if path.startswith(side):
+                msg = msg.replace(path, path[len(side):])
         res.append(Finding(id="cocci/" + rule.name, tool="spatch",
-                           file=_norm(m.group("file")),
-                           line=int(m.group("line")),
-                           column=int(m.group("col")) + 1,
-                           message=m.group("msg").strip()))
+                           file=path, line=int(m.group("line")),
+                           column=int(m.group("col")) + 1, message=msg))
     return res
+
+
+def blank_functions(text: str, funcs: List[Tuple[str, int, int]],
+                    keep: Callable[[str, int, int], bool]) -> Tuple[str, int]:
+    """``text`` with every function for which keep() is false emptied
+    line by line (line numbers stay), and how many functions were kept.
+    Lines outside functions (declarations, macros) are always kept."""
+    lines = text.split("\n")
+    kept = 0
+    for name, a, b in funcs:
+        if keep(name, a, b):
+            kept += 1
+            continue
+        for i in range(a - 1, min(b, len(lines))):
+            lines[i] = ""
+    return "\n".join(lines), kept
 
 
 # ---------------------------------------------------------------------------
@@ -463,37 +486,8 @@ def analyse(ws: Workspace, args: argparse.Namespace,
             checker, ws.after_dir, sorted(after_text))))
 
     if not args.no_cocci:
-        rules = [CocciRule(p, args.tree) for p in sorted(
-            os.path.join(args.cocci_dir, n) for n in os.listdir(args.cocci_dir)
-            if n.endswith(".cocci"))] if os.path.isdir(args.cocci_dir) else []
-        if not rules:
-            stats.notes.append("no cocci rules in %s" % args.cocci_dir)
-        t = time.monotonic()
-        with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-            list(pool.map(lambda r: r.load_query(args.spatch),
-                          [r for r in rules if r.has_report]))
-        stats.timings["spatch grep queries"] += time.monotonic() - t
-        for r in rules:
-            if not r.has_report:
-                stats.notes.append("%s skipped: no 'virtual report'"
-                                   % os.path.basename(r.path))
-                continue
-            bfiles = sorted(old_of[p] for p in old_of
-                            if r.may_match(before_text[p]))
-            afiles = sorted(p for p in after_text
-                            if r.may_match(after_text[p]))
-            if not bfiles and not afiles:
-                stats.counts["cocci rules skipped (no token)"] += 1
-                continue
-            stats.counts["cocci rules run"] += 1
-            if bfiles:
-                jobs.append(("before", "spatch " + r.name,
-                             (lambda r=r, b=bfiles: run_spatch(
-                                 args.spatch, r, ws.before_dir, b))))
-            if afiles:
-                jobs.append(("after", "spatch " + r.name,
-                             (lambda r=r, a=afiles: run_spatch(
-                                 args.spatch, r, ws.after_dir, a))))
+        jobs.extend(cocci_jobs(ws, args, stats, files, before_text,
+                               after_text, old_funcs, funcs))
 
     def timed(job):
         side, what, fn = job
@@ -501,10 +495,16 @@ def analyse(ws: Workspace, args: argparse.Namespace,
         res = fn()
         return side, what, res, time.monotonic() - t
 
-    results = {"before": [], "after": []}
+    results: Dict[str, List[Finding]] = {"before": [], "after": []}
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         for side, what, res, dt in pool.map(timed, jobs):
-            results[side].extend(res)
+            if side == "both":
+                for f in res:
+                    sd, _, rest = f.file.partition("/")
+                    f.file = rest
+                    results[sd].append(f)
+            else:
+                results[side].extend(res)
             stats.timings[what.split()[0] + " (busy)"] += dt
             stats.counts["%s runs" % what.split()[0]] += 1
 
@@ -542,7 +542,132 @@ def analyse(ws: Workspace, args: argparse.Namespace,
         new, gone = introduced(byfile_b[path], byfile_a[path], tf)
         resolved += gone
         out.extend(blame(f, tf, funcs.get(path, [])) for f in new)
-    return out, resolved
+    stats.counts["findings introduced"] = len(out)
+    return merge_same_line(out), resolved
+
+
+def _preference(f: Finding) -> tuple:
+    """Which of several findings on one line leads: the checker (it has
+    the path), then the lint rule, then the other cocci rules."""
+    return (f.tool != "lazy-mmu-check", f.id != "cocci/lazy_mmu_legacy",
+            f.id, f.message)
+
+
+def merge_same_line(found: List[Finding]) -> List[Finding]:
+    """One finding per changed line: when several tools or rules report
+    the same line (a new legacy call is seen by the checker, the lint rule
+    and the conversion rule), the first by _preference() carries the
+    others as notes "also [id]: message"."""
+    groups: Dict[Tuple[str, int], List[Finding]] = \
+        collections.defaultdict(list)
+    for f in found:
+        groups[(f.file, f.line)].append(f)
+    out = []
+    for key in sorted(groups):
+        fs = sorted(groups[key], key=_preference)
+        lead = fs[0]
+        for other in fs[1:]:
+            lead.notes.append(Note(other.file, other.line, other.column,
+                                   "also [%s]: %s" % (other.id,
+                                                      other.message)))
+            lead.notes.extend(n for n in other.notes if n not in lead.notes)
+        out.append(lead)
+    return out
+
+
+def cocci_jobs(ws: Workspace, args: argparse.Namespace, stats: Stats,
+               files: List[TouchedFile], before_text: Dict[str, str],
+               after_text: Dict[str, str],
+               old_funcs: Dict[str, List[Tuple[str, int, int]]],
+               funcs: Dict[str, List[Tuple[str, int, int]]]) -> list:
+    """One spatch job per rule whose grep query matches a touched file.
+
+    spatch sees only the functions the patch touches: the others are
+    emptied line by line in copies under <workspace>/cocci/{before,after}/
+    (line numbers stay), since a finding in an untouched function would
+    be the same before and after.  A function is kept on both sides when
+    it holds a changed line on either side or has the name of one that
+    does.  Both versions go to one spatch run per rule (one start-up, not
+    two); an empty include/ beside arch/ in each version keeps a rule's
+    "is this the tree's arch/ directory" test working as in a real tree.
+    """
+    rules = [CocciRule(p, args.tree) for p in sorted(
+        os.path.join(args.cocci_dir, n) for n in os.listdir(args.cocci_dir)
+        if n.endswith(".cocci"))] if os.path.isdir(args.cocci_dir) else []
+    if not rules:
+        stats.notes.append("no cocci rules in %s" % args.cocci_dir)
+        return []
+    t = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        list(pool.map(lambda r: r.load_query(args.spatch),
+                      [r for r in rules if r.has_report]))
+    stats.timings["spatch grep queries"] += time.monotonic() - t
+
+    root = os.path.join(ws.root, "cocci")
+    texts: Dict[str, Dict[str, str]] = {"before": {}, "after": {}}
+    for tf in files:
+        touched_names = set()
+        old_touched = tf.diff.touched_old_lines() if tf.before else set()
+        for name, a, b in funcs[tf.path]:
+            if any(a <= l <= b for l in tf.changed):
+                touched_names.add(name)
+        for name, a, b in old_funcs.get(tf.path, []):
+            if any(a <= l <= b for l in old_touched):
+                touched_names.add(name)
+        if not args.all_functions:
+            def keep_after(name, a, b, tf=tf, names=touched_names):
+                return name in names or any(a <= l <= b for l in tf.changed)
+
+            def keep_before(name, a, b, old=old_touched, names=touched_names):
+                return name in names or any(a <= l <= b for l in old)
+        else:
+            keep_after = keep_before = lambda name, a, b: True
+        text, kept = blank_functions(after_text[tf.path], funcs[tf.path],
+                                     keep_after)
+        texts["after"][tf.path] = text
+        stats.counts["functions given to spatch"] += kept
+        if tf.path in before_text:
+            text, kept = blank_functions(before_text[tf.path],
+                                         old_funcs[tf.path], keep_before)
+            texts["before"][tf.old_path or tf.path] = text
+    for side in ("before", "after"):
+        os.makedirs(os.path.join(root, side, "include"), exist_ok=True)
+
+    jobs = []
+    written = set()
+    for r in rules:
+        if not r.has_report:
+            stats.notes.append("%s skipped: no 'virtual report'"
+                               % os.path.basename(r.path))
+            continue
+        todo = []
+        for side in ("before", "after"):
+            full = before_text if side == "before" else after_text
+            for tf in files:
+                p = (tf.old_path or tf.path) if side == "before" else tf.path
+                if side == "before" and tf.path not in before_text:
+                    continue
+                # the grep query is asked of the whole file, as spatch
+                # would: if it fails there, no function can match
+                if not r.may_match(full[tf.path]):
+                    continue
+                rel = side + "/" + p
+                if rel not in written:
+                    dest = os.path.join(root, rel)
+                    os.makedirs(os.path.dirname(dest), exist_ok=True)
+                    with open(dest, "w", encoding="utf-8",
+                              errors="surrogateescape") as f:
+                        f.write(texts[side][p])
+                    written.add(rel)
+                todo.append(rel)
+        if not todo:
+            stats.counts["cocci rules skipped (no token)"] += 1
+            continue
+        stats.counts["cocci rules run"] += 1
+        jobs.append(("both", "spatch " + r.name,
+                     (lambda r=r, todo=todo: run_spatch(
+                         args.spatch, r, root, todo))))
+    return jobs
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -581,6 +706,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="do not run bin/lazy-mmu-check")
     ap.add_argument("--no-cocci", action="store_true",
                     help="do not run the Coccinelle rules")
+    ap.add_argument("--all-functions", action="store_true",
+                    help="give spatch whole files, not only the functions "
+                         "the patch touches (slower)")
     ap.add_argument("--version", action="version",
                     version="%s %s" % (PROG, VERSION))
     return ap

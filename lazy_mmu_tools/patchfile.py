@@ -91,6 +91,22 @@ class FileDiff:
                 out.add(new)
         return out
 
+    def touched_old_lines(self) -> Set[int]:
+        """Lines of the old version that the diff removed, plus, for each
+        run of added lines, the old line it was inserted before."""
+        out: Set[int] = set()
+        for h in self.hunks:
+            old = h.old_start if h.old_len else h.old_start + 1
+            for tag, _ in h.lines:
+                if tag == "-":
+                    out.add(old)
+                    old += 1
+                elif tag == "+":
+                    out.add(old)
+                else:
+                    old += 1
+        return out
+
     def map_old_line(self, line: int) -> Optional[int]:
         """The new-version line an unchanged old line moved to; None when
         the diff removed it."""

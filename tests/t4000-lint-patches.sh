@@ -59,9 +59,21 @@ test_expect_success 'a new legacy caller in generic code is found' '
 	rc=0; lint "$L/new-legacy-caller.patch" >out 2>err || rc=$?
 	cat out err &&
 	test "$rc" = 1 &&
-	grep -q "^mm/vmalloc.c:403:2: warning: .*legacy.*\[cocci/lazy_mmu_legacy\]$" out &&
-	grep -q "^mm/vmalloc.c:408:2: warning: .*legacy.*\[cocci/lazy_mmu_legacy\]$" out &&
-	grep -q "^mm/vmalloc.c:403:[0-9]*: warning: .*legacy.*\[lazy-mmu-[a-z-]*\]$" out
+	grep -q "^mm/vmalloc.c:403:2: warning: legacy .*\[lazy-mmu-[a-z-]*\]$" out &&
+	grep -q "^mm/vmalloc.c:408:2: warning: legacy .*\[lazy-mmu-[a-z-]*\]$" out
+'
+
+test_expect_success 'the same line seen by several rules is one warning' '
+	test $(grep -c ": warning: " out) = 2 &&
+	grep -q "^mm/vmalloc.c:403:2: note: also \[cocci/lazy_mmu_legacy\]: .*legacy" out &&
+	grep -q "^mm/vmalloc.c:408:2: note: also \[cocci/lazy_mmu_legacy\]: .*legacy" out
+'
+
+test_expect_success 'spatch on touched functions only = spatch on whole files' '
+	for p in early-return new-legacy-caller dropped-leave clean-refactor; do
+		lint "$L/$p.patch" >fast.$p; lint --all-functions "$L/$p.patch" >full.$p
+		cmp full.$p fast.$p || return 1
+	done
 '
 
 test_expect_success 'a clean refactor of a section: exit 0, no output' '

@@ -269,6 +269,37 @@ class BlameTest(unittest.TestCase):
         self.assertEqual(f.notes[-1].line, 11)
 
 
+class MergeTest(unittest.TestCase):
+    def test_same_line_merged_checker_first(self):
+        a = mk(id="cocci/lazy_mmu_callers", line=4, msg="c")
+        b = mk(id="cocci/lazy_mmu_legacy", line=4, msg="l")
+        c = mk(id="lazy-mmu-legacy-call", line=4, msg="k")
+        c.tool = "lazy-mmu-check"
+        d = mk(id="cocci/lazy_mmu_legacy", line=9, msg="l")
+        out = lint.merge_same_line([a, b, c, d])
+        self.assertEqual([(f.id, f.line) for f in out],
+                         [("lazy-mmu-legacy-call", 4),
+                          ("cocci/lazy_mmu_legacy", 9)])
+        self.assertEqual([n.message for n in out[0].notes],
+                         ["also [cocci/lazy_mmu_legacy]: l",
+                          "also [cocci/lazy_mmu_callers]: c"])
+
+
+class BlankTest(unittest.TestCase):
+    def test_untouched_functions_emptied(self):
+        src = "int g;\nvoid a(void)\n{\n\tx();\n}\nvoid b(void)\n{\n}\n"
+        out, kept = lint.blank_functions(src, lint.c_functions(src),
+                                         lambda n, a, b: n == "b")
+        self.assertEqual(out, "int g;\n\n\n\n\nvoid b(void)\n{\n}\n")
+        self.assertEqual(kept, 1)
+
+    def test_touched_old_lines(self):
+        data = (b"--- a/x.c\n+++ b/x.c\n@@ -3,3 +3,4 @@\n a\n-b\n+B\n+B2\n"
+                b" c\n@@ -10,1 +11,2 @@\n z\n+new\n")
+        fd = patchfile.parse_diff(data)[0]
+        self.assertEqual(fd.touched_old_lines(), {4, 5, 11})
+
+
 class RenderTest(unittest.TestCase):
     def sample(self):
         f = mk(id="lazy-mmu-open-at-return", line=12,
