@@ -13,15 +13,16 @@
 /// Left alone on purpose, and listed for review: the flush idiom (a leave
 /// immediately followed by an enter in a function that did not enter
 /// itself, as in Xen's flush callback), pairs split across functions (Xen's
-/// context switch), calls that are not plain statements (macro arguments,
-/// expressions), and any function whose paths disagree.  The whole
-/// function is then kept as it is: nothing is ever guessed.
+/// context switch), calls that are not plain statements, calls in macro
+/// bodies, and any function whose paths disagree.  The whole function is
+/// then kept as it is: nothing is ever guessed.
 ///
-//# Calls inside macro bodies (#define) are invisible to Coccinelle, and a
-//# function the C parser cannot parse is skipped without a word: after a
-//# conversion, grep for the arch_ names to see what remains.
-//# In patch mode the calls that are kept are listed on stderr; MODE=report
-//# lists every legacy call with what it becomes, or why it stays.
+//# In patch mode the kept calls are listed on stderr (file:line:col-col:
+//# kept (reason) ...); MODE=report lists every legacy call with what it
+//# becomes or why it stays.  Calls in code spatch cannot parse are found
+//# in the text of the file and listed as "kept (not parsed)", but only in
+//# a file where some other call matched: after a conversion, grep for the
+//# arch_ names.  cocci/lazy_mmu_macros.h (--macro-file) helps the parser.
 //
 // Confidence: High
 // Copyright: (C) 2026 lazy-mmu-tools contributors
