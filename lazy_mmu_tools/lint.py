@@ -738,11 +738,14 @@ def print_stats(stats: Stats, ws: Optional[Workspace], n_new: int,
           stats.timings["spatch (busy)"]))
     for n in stats.notes:
         w("%s: %s\n" % (PROG, n))
+    import resource
+    cpu = sum(resource.getrusage(who)[0] + resource.getrusage(who)[1]
+              for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     w("%s: %d finding%s before, %d after: %d introduced, %d resolved; "
-      "%.2f s elapsed\n" % (
+      "%.2f s elapsed, %.2f s CPU\n" % (
           PROG, c["findings before"],
           "" if c["findings before"] == 1 else "s", c["findings after"],
-          n_new, resolved, el))
+          n_new, resolved, el, cpu))
 
 
 def main(argv: Optional[List[str]] = None) -> int:

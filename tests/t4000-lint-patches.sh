@@ -170,7 +170,7 @@ test_expect_success '--stats prints time and what was analysed on stderr' '
 	lint --stats "$L/early-return.patch" >out 2>err || true
 	grep -q "^lazy-mmu-lint: 1 C file analysed (mm/memory.c)" err &&
 	grep -q "^lazy-mmu-lint: 1 function changed, [0-9]* functions" err &&
-	grep -Eq "^lazy-mmu-lint: .* [0-9]+\.[0-9]+ s elapsed$" err &&
+	grep -Eq "^lazy-mmu-lint: .* [0-9]+\.[0-9]+ s elapsed, [0-9]+\.[0-9]+ s CPU$" err &&
 	! grep -q lazy-mmu-lint out
 '
 
