@@ -29,7 +29,6 @@ FORMATS = ("text", "json", "sarif", "github")
 
 SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/"
                 "os/schemas/sarif-schema-2.1.0.json")
-INFO_URI = "https://example.invalid/lazy-mmu-tools"
 
 
 @dataclasses.dataclass
@@ -176,7 +175,6 @@ def to_sarif(findings: List[Finding], version: str = "") -> Dict[str, Any]:
                 "name": f.id,
                 "shortDescription": {"text": rule_summary(f)},
                 "defaultConfiguration": {"level": "warning"},
-                "helpUri": INFO_URI + "/blob/main/docs/checks.md",
             }
         res: Dict[str, Any] = {
             "ruleId": f.id,
@@ -204,7 +202,6 @@ def to_sarif(findings: List[Finding], version: str = "") -> Dict[str, Any]:
         results.append(res)
     driver: Dict[str, Any] = {
         "name": "lazy-mmu-lint",
-        "informationUri": INFO_URI,
         "rules": list(rules.values()),
     }
     if version:

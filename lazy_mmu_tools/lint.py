@@ -205,6 +205,9 @@ class CocciRule:
         self.has_report = bool(re.search(r"^virtual\s+(\w+\s*,\s*)*report\b",
                                          text, re.M))
         self.options = self._options(text, tree)
+        # the project's parser hints (noinstr & co), beside the rules
+        hints = os.path.join(os.path.dirname(path), "lazy_mmu_macros.h")
+        self.macro_file = hints if os.path.isfile(hints) else None
         self.query: Optional[str] = None     # None: no grep query
 
     @staticmethod
@@ -317,6 +320,8 @@ def run_spatch(spatch: str, rule: CocciRule, cwd: str,
     cmd = [spatch, "-D", "report", "--no-show-diff", "--very-quiet",
            "--timeout", str(SPATCH_TIMEOUT), "--sp-file", rule.path]
     cmd += rule.options
+    if rule.macro_file and "--macro-file" not in rule.options:
+        cmd += ["--macro-file", rule.macro_file]
     cmd += ["--no-includes", "--include-headers", "--dir"] + files
     proc = run(cmd, cwd=cwd)
     err = proc.stderr.decode("utf-8", "replace")
@@ -728,7 +733,7 @@ def print_stats(stats: Stats, ws: Optional[Workspace], n_new: int,
         PROG, c["functions changed"],
         "" if c["functions changed"] == 1 else "s", c["functions"]))
     w("%s: lazy-mmu-check %d run%s %.2f s; spatch %d rule%s run, %d skipped "
-      "(no token), %d run%s %.2f s\n" % (
+      "(no token), %d run%s %.2f s (summed)\n" % (
           PROG, c["lazy-mmu-check runs"],
           "" if c["lazy-mmu-check runs"] == 1 else "s",
           stats.timings["lazy-mmu-check (busy)"],

@@ -6,7 +6,9 @@
 #
 # The files go to $(KERNEL_TREE)/scripts/coccinelle/api/lazy_mmu/, a
 # directory this target owns: files in it that are no longer in cocci/ are
-# removed.  Every installed file must declare the four coccicheck modes
+# removed.  The macro hints (cocci/*.h) go there too; coccicheck only runs
+# *.cocci, so they are used only when asked for:
+#   make coccicheck SPFLAGS="--macro-file scripts/coccinelle/api/lazy_mmu/lazy_mmu_macros.h"  Every installed file must declare the four coccicheck modes
 # (a file without 'virtual report' would stop everyone's plain
 # 'make coccicheck'), so an incomplete one stops the install before
 # anything is copied.  Existing files are unlinked before they are
@@ -48,12 +50,13 @@ install-cocci:
 		fi; \
 	done; \
 	mkdir -p "$$dest" || exit 2; \
-	for old in "$$dest"/*.cocci; do \
+	for old in "$$dest"/*.cocci "$$dest"/*.h; do \
 		[ -e "$$old" ] || continue; \
 		[ -f "cocci/$${old##*/}" ] || { rm -f "$$old" && \
 			echo "  REMOVE  $(LAZY_MMU_COCCI_SUBDIR)/$${old##*/}"; }; \
 	done; \
-	for f in "$$@"; do \
+	for f in "$$@" cocci/*.h; do \
+		[ -f "$$f" ] || continue; \
 		rm -f "$$dest/$${f##*/}" && \
 		cp "$$f" "$$dest/$${f##*/}" && \
 		chmod 644 "$$dest/$${f##*/}" || exit 2; \
@@ -70,7 +73,7 @@ uninstall-cocci:
 		echo "uninstall-cocci: $$dest is a symlink" >&2; exit 2; \
 	fi; \
 	if [ -d "$$dest" ]; then \
-		rm -f "$$dest"/*.cocci && rmdir "$$dest" && \
+		rm -f "$$dest"/*.cocci "$$dest"/*.h && rmdir "$$dest" && \
 		echo "  REMOVE  $(LAZY_MMU_COCCI_SUBDIR)"; \
 	fi
 
