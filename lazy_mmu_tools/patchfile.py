@@ -309,7 +309,10 @@ def read_input(path: str, limit: int = MAX_PATCH_BYTES) -> bytes:
     return data
 
 
-MBOX_FROM_RE = re.compile(rb"^From [0-9a-f]{40} ", re.M)
+# An mbox separator: "From <sha1> Mon Sep 17 00:00:00 2001" (format-patch),
+# "From git@z Thu Jan  1 00:00:00 1970" (b4), "From user@host <asctime>".
+MBOX_FROM_RE = re.compile(rb"^From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} +\d+ "
+                          rb"\d\d:\d\d:\d\d \d{4}\s*$", re.M)
 HEADER_RE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
 
 

@@ -121,6 +121,21 @@ class MailTest(unittest.TestCase):
         self.assertIn(b"mm/memory.c", parts[0])
         self.assertIn(b"mm/vmalloc.c", parts[1])
 
+    def test_b4_style_mbox_split(self):
+        one = fixture("early-return.patch").split(b"\n", 1)[1]
+        two = fixture("new-legacy-caller.patch").split(b"\n", 1)[1]
+        raw = (b"From git@z Thu Jan  1 00:00:00 1970\n" + one +
+               b"From git@z Thu Jan  1 00:00:00 1970\n" + two)
+        parts = patchfile.split_messages(raw)
+        self.assertEqual(len(parts), 2)
+        self.assertEqual(patchfile.parse_diff(parts[1])[0].path,
+                         "mm/vmalloc.c")
+
+    def test_from_in_body_is_not_a_separator(self):
+        raw = fixture("early-return.patch").replace(
+            b"Unlock and return", b"From the list: unlock and return")
+        self.assertEqual(len(patchfile.split_messages(raw)), 1)
+
     def test_quoted_printable_mail(self):
         body = fixture("early-return.patch").decode()
         body = body[body.index("diff --git"):]
