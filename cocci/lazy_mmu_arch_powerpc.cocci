@@ -83,24 +83,33 @@ struct ppc64_tlb_batch {
 	...
 };
 
-// Locals that only served the active flag.
+// Locals of the callbacks that only served the active flag.
 @depends on patch@
+identifier fn = {arch_enter_lazy_mmu_mode, arch_leave_lazy_mmu_mode};
 identifier b;
 symbol ppc64_tlb_batch;
 @@
+  fn(...)
+  {
+  ...
 - b = this_cpu_ptr(&ppc64_tlb_batch);
   ... when != b
+  }
 
 @depends on patch@
+identifier fn = {arch_enter_lazy_mmu_mode, arch_leave_lazy_mmu_mode};
 identifier b;
 expression E;
 @@
+  fn(...)
+  {
 (
 - struct ppc64_tlb_batch *b;
 |
 - struct ppc64_tlb_batch *b = E;
 )
   ... when != b
+  }
 
 // ---------------------------------------------------------------------
 // Context mode.

@@ -78,24 +78,33 @@ struct tlb_batch {
 	...
 };
 
-// Locals that only served the active flag.
+// Locals of the callbacks that only served the active flag.
 @depends on patch@
+identifier fn = {arch_enter_lazy_mmu_mode, arch_leave_lazy_mmu_mode};
 identifier b;
 symbol tlb_batch;
 @@
+  fn(...)
+  {
+  ...
 - b = this_cpu_ptr(&tlb_batch);
   ... when != b
+  }
 
 @depends on patch@
+identifier fn = {arch_enter_lazy_mmu_mode, arch_leave_lazy_mmu_mode};
 identifier b;
 expression E;
 @@
+  fn(...)
+  {
 (
 - struct tlb_batch *b;
 |
 - struct tlb_batch *b = E;
 )
   ... when != b
+  }
 
 // ---------------------------------------------------------------------
 // Context mode.

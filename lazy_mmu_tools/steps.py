@@ -365,6 +365,428 @@ class GenericStep(EditStep):
                 done=r"^static inline void lazy_mmu_mode_enable\(void\)")
 
 
+class FallbacksStep(EditStep):
+    """Once every generic caller uses the helpers, the empty generic
+    arch_*_lazy_mmu_mode() callbacks go; x86 without PARAVIRT_XXL keeps
+    an empty arch_flush_lazy_mmu_mode() for its own direct callers."""
+
+    name = "generic-fallbacks"
+    arch = None
+    subject = "mm: remove the generic empty lazy MMU callbacks"
+    body = (
+        "Generic code now calls the lazy_mmu_mode_*() helpers only, so the\n"
+        "empty arch_enter/leave/flush_lazy_mmu_mode() fallbacks of\n"
+        "<linux/pgtable.h> have no users left on architectures that do not\n"
+        "select CONFIG_ARCH_HAS_LAZY_MMU_MODE.  Remove them: the arch\n"
+        "callbacks are now only called by the generic layer and by arch\n"
+        "code.\n"
+        "\n"
+        "x86 calls arch_flush_lazy_mmu_mode() directly (highmem.h,\n"
+        "set_memory.c), also without PARAVIRT_XXL, so give it an empty\n"
+        "static inline there.\n"
+        "\n"
+        "Made by lazy-mmu-tools with text edits (lazy_mmu_tools/edits.py);\n"
+        "it refuses to run while a legacy call is left outside the code of\n"
+        "the architectures that provide the callbacks.")
+
+    # Where a legacy call would lose its definition.
+    scan_dirs = ("mm", "fs", "include", "kernel", "lib", "drivers", "arch",
+                 "virt", "security", "block", "net")
+
+    X86_PGTABLE = "arch/x86/include/asm/pgtable.h"
+    X86_ANCHOR = r"^#define arch_end_context_switch\(prev\)[^\n]*\n"
+    X86_STUB = "static inline void arch_flush_lazy_mmu_mode(void) {}\n"
+
+    def markers(self, tree):
+        return self.X86_STUB in (read(tree, self.X86_PGTABLE) or "")
+
+    def leftovers(self, tree):
+        """Legacy calls in code that does not get the arch callbacks."""
+        providers = tuple("arch/%s/" % a for a, _, _, _ in ARCH_OPT_INS)
+        regex = re.compile(r"\b(arch_(?:enter|leave|flush)_lazy_mmu_mode)"
+                           r"\s*\(\s*\)\s*;")
+        files = [f for f in spatch.prefilter(
+                     tree, self.scan_dirs,
+                     LEGACY_CALLBACKS + ("arch_flush_lazy_mmu_mode",))
+                 if not f.startswith(providers) and f != PGTABLE]
+        return call_sites(tree, files, regex)
+
+    def edits(self, ed):
+        left = self.leftovers(ed.tree)
+        text = ed.get(PGTABLE)
+        if left and re.search(PGTABLE_FALLBACKS_RE, text, re.M):
+            path, line, name = left[0]
+            raise EditError("%s:%d: %s() still called: convert the callers "
+                            "first (%d call(s) left)"
+                            % (path, line, name, len(left)))
+        ed.edit(PGTABLE, edits.replace_block, PGTABLE_FALLBACKS_RE, "",
+                "the empty arch callbacks in " + PGTABLE,
+                done=r"^static inline void lazy_mmu_mode_enable\(void\) \{\}")
+        if ed.exists(self.X86_PGTABLE):
+            ed.edit(self.X86_PGTABLE, edits.insert_after, self.X86_ANCHOR,
+                    self.X86_STUB,
+                    "arch_end_context_switch() of !PARAVIRT_XXL in "
+                    + self.X86_PGTABLE,
+                    present=r"^static inline void arch_flush_lazy_mmu_mode"
+                            r"\(void\) \{\}")
+
+    def review_sites(self, tree):
+        return ["%s:%d: %s() called outside arch code that provides it"
+                % s for s in self.leftovers(tree)]
+
+
+PGTABLE_FALLBACKS_RE = (r"\n/\* Empty arch callbacks, for code that still "
+                        r"calls them directly\. \*/\n"
+                        r"#define arch_enter_lazy_mmu_mode\(\)[^\n]*\n"
+                        r"#define arch_leave_lazy_mmu_mode\(\)[^\n]*\n"
+                        r"#define arch_flush_lazy_mmu_mode\(\)[^\n]*\n")
+
+
+# ---------------------------------------------------------------------------
+# Arch rewrites: a semantic patch (one phase of cocci/lazy_mmu_arch_<arch>)
+# plus, around it, the text edits it cannot make.
+
+class ArchStep(Step):
+    """One phase of an arch rewrite.
+
+    cocci: rule file name; phase: the virtual rule that selects the phase
+    ("flush" or "state"); files: the files spatch edits (those present);
+    scan: (dirs, words) of further files to give spatch; pre_edits /
+    post_edits: functions on a FileEditor, run before and after spatch;
+    required: a regex per file that must match after apply (the result
+    the step promises; StepError otherwise)."""
+
+    cocci = ""
+    phase = ""
+    files = ()
+    scan = None
+    required = ()
+    applicable_if = ()   # (path, regex): the tree has what the step edits
+
+    def pre_edits(self, ed):
+        pass
+
+    def post_edits(self, ed):
+        pass
+
+    def cocci_path(self):
+        return os.path.join(COCCI_DIR, self.cocci)
+
+    def applicable(self, tree):
+        for path, regex in self.applicable_if:
+            text = read(tree, path)
+            if text is None or not re.search(regex, text, re.M):
+                return False
+        return True
+
+    def targets(self, tree):
+        out = [f for f in self.files if read(tree, f) is not None]
+        if self.scan:
+            dirs, words = self.scan
+            out += spatch.prefilter(tree, dirs, words)
+        return sorted(set(out))
+
+    def _spatch(self, tree, mode, in_place):
+        cocci = self.cocci_path()
+        if not os.path.isfile(cocci):
+            raise StepError("cocci/%s missing" % self.cocci)
+        try:
+            return spatch.run_spatch(cocci, self.targets(tree), tree,
+                                     mode=mode, in_place=in_place,
+                                     defines=(self.phase,),
+                                     extra_options=self.spatch_options())
+        except spatch.SpatchError as e:
+            raise StepError(str(e))
+
+    def spatch_options(self):
+        return ()
+
+    def _edit(self, tree, fn):
+        ed = FileEditor(tree)
+        try:
+            fn(ed)
+        except EditError as e:
+            raise StepError("%s: %s" % (self.name, e))
+        return ed
+
+    def status(self, tree):
+        text_todo = bool(self._edit(tree, self.pre_edits).changed())
+        cocci_todo = bool(self._spatch(tree, "patch", False).stdout.strip())
+        post_todo = bool(self._edit(tree, self.post_edits).changed())
+        todo = [text_todo, cocci_todo, post_todo]
+        if not any(todo):
+            return "done"
+        # pre-edits, semantic patch and post-edits all pending: nothing
+        # of this step is there yet.
+        return "todo" if all(todo) or (cocci_todo and not self.has_text_edits()) \
+            else "partial"
+
+    def has_text_edits(self):
+        return (type(self).pre_edits is not ArchStep.pre_edits or
+                type(self).post_edits is not ArchStep.post_edits)
+
+    def apply(self, tree):
+        changed = set()
+        try:
+            changed.update(self._edit(tree, self.pre_edits).commit())
+            changed.update(self._spatch(tree, "patch", True).changed)
+            changed.update(self._edit(tree, self.post_edits).commit())
+        except OSError as e:
+            raise StepError("%s: cannot write: %s" % (self.name, e))
+        for path, regex in self.required:
+            text = read(tree, path)
+            if text is not None and not re.search(regex, text, re.M):
+                raise StepError("%s: %s does not have the expected result "
+                                "(/%s/); spatch may have failed to parse it"
+                                % (self.name, path, regex))
+        return sorted(changed)
+
+    def review_sites(self, tree):
+        """What the rule would still change, in its report mode: the
+        sites of the old shape it did not recognise."""
+        return self._spatch(tree, "report", False).reports
+
+
+def _remove_define(name):
+    """An edit removing '#define NAME ...' lines."""
+    def fn(text):
+        return edits.remove_lines(text, r"#define\s+%s\b" % re.escape(name))[0]
+    return fn
+
+
+class X86FlushStep(ArchStep):
+    name = "arch-x86-flush"
+    arch = "x86"
+    cocci = "lazy_mmu_arch_x86.cocci"
+    phase = "flush"
+    files = ("arch/x86/xen/mmu_pv.c",)
+    applicable_if = (("arch/x86/xen/mmu_pv.c", r"\bxen_flush_lazy_mmu\b"),)
+    subject = "x86/xen: flush lazy MMU updates with xen_mc_flush()"
+    body = (
+        "xen_flush_lazy_mmu() flushes by leaving lazy MMU mode and entering\n"
+        "it again.  Only the flush of the pending multicalls is needed, and\n"
+        "with nesting lazy MMU sections the leave/enter pair would no longer\n"
+        "be a plain flush: call xen_mc_flush() directly.  Preemption stays\n"
+        "disabled around it as before.\n"
+        "\n"
+        "Generated with the semantic patch cocci/lazy_mmu_arch_x86.cocci of\n"
+        "lazy-mmu-tools (-D patch -D flush).")
+
+
+class X86StateStep(ArchStep):
+    name = "arch-x86"
+    arch = "x86"
+    cocci = "lazy_mmu_arch_x86.cocci"
+    phase = "state"
+    files = ("arch/x86/xen/enlighten_pv.c",)
+    scan = (("arch/x86",), ("TIF_LAZY_MMU_UPDATES",))
+    applicable_if = (("arch/x86/include/asm/paravirt.h",
+                      r"\barch_enter_lazy_mmu_mode\b"),)
+    THREAD_INFO = "arch/x86/include/asm/thread_info.h"
+    subject = "x86/xen: use the generic lazy MMU state when context-switching"
+    body = (
+        "The Xen PV context switch leaves lazy MMU mode when switching a task\n"
+        "out, remembers that in TIF_LAZY_MMU_UPDATES, and enters the mode\n"
+        "again when the task comes back.  The generic per-task lazy MMU state\n"
+        "now says whether the task is in lazy MMU mode: re-enter if\n"
+        "__task_lazy_mmu_mode_active(next), and drop TIF_LAZY_MMU_UPDATES.\n"
+        "The calls stay arch_*_lazy_mmu_mode(): they act on the tasks being\n"
+        "switched, not on current, and must not change their state.\n"
+        "\n"
+        "Generated with the semantic patch cocci/lazy_mmu_arch_x86.cocci of\n"
+        "lazy-mmu-tools (-D patch -D state); the flag's definition is removed\n"
+        "by a text edit once nothing uses it.")
+
+    def post_edits(self, ed):
+        users = [f for f in spatch.prefilter(ed.tree, ("arch/x86", "include"),
+                                             ("TIF_LAZY_MMU_UPDATES",
+                                              "_TIF_LAZY_MMU_UPDATES"))
+                 if f != self.THREAD_INFO]
+        if users or not ed.exists(self.THREAD_INFO):
+            return
+        ed.edit(self.THREAD_INFO, _remove_define("TIF_LAZY_MMU_UPDATES"))
+        ed.edit(self.THREAD_INFO, _remove_define("_TIF_LAZY_MMU_UPDATES"))
+
+    def review_sites(self, tree):
+        return super().review_sites(tree) + [
+            "%s:%d: %s() stays arch_*: the Xen context switch acts on "
+            "prev/next, not on current" % s
+            for s in call_sites(tree, self.files, _LEGACY_CALL_RE)]
+
+
+PPC_HASH_HDR = "arch/powerpc/include/asm/book3s/64/tlbflush-hash.h"
+PPC_PROCESS = "arch/powerpc/kernel/process.c"
+PPC_THREAD_INFO = "arch/powerpc/include/asm/thread_info.h"
+EMPTY_FLUSH_MACRO = r"#define\s+arch_flush_lazy_mmu_mode\(\)\s+do \{\} while \(0\)"
+
+
+class PowerpcSwitchStep(EditStep):
+    """__switch_to() parks the hash TLB batch of a task switched out in
+    lazy MMU mode and re-activates it afterwards.  Lazy MMU mode disables
+    preemption on hash, so that code is dead; remove it so that no
+    context-switch code needs adapting later."""
+
+    name = "arch-powerpc-switch"
+    arch = "powerpc"
+    subject = "powerpc/64s: do not re-activate the batched TLB flush"
+    body = (
+        "On hash, arch_enter_lazy_mmu_mode() disables preemption until\n"
+        "arch_leave_lazy_mmu_mode(), so a task is never context-switched\n"
+        "inside a lazy MMU section.  The code in __switch_to() that saves the\n"
+        "TLB batch's active flag in _TLF_LAZY_MMU, flushes and deactivates\n"
+        "the batch, and re-activates it after _switch() never does anything:\n"
+        "remove it, and TLF_LAZY_MMU with it.  The later lazy MMU changes\n"
+        "then need not adapt any powerpc context-switch code.\n"
+        "\n"
+        "Made by lazy-mmu-tools with a text edit (lazy_mmu_tools/steps.py):\n"
+        "the code sits between #ifdefs, which a semantic patch rewrites\n"
+        "badly.")
+
+    DECL_RE = (r"^#ifdef CONFIG_PPC_64S_HASH_MMU\n"
+               r"\tstruct ppc64_tlb_batch \*batch;\n#endif\n")
+    PARK_RE = (r"^\tbatch = this_cpu_ptr\(&ppc64_tlb_batch\);\n"
+               r"\tif \(batch->active\) \{\n"
+               r"\t\tcurrent_thread_info\(\)->local_flags \|= _TLF_LAZY_MMU;\n"
+               r"(?:\t\t[^\n]*\n)*?"
+               r"\t\}\n\n?")
+    RESUME_RE = (r"^#ifdef CONFIG_PPC_64S_HASH_MMU\n"
+                 r"(?:\t/\*\n(?:\t \*[^\n]*\n)*?\t \*/\n)?"
+                 r"\tif \(current_thread_info\(\)->local_flags & _TLF_LAZY_MMU\) \{\n"
+                 r"(?:\t\t[^\n]*\n)*?"
+                 r"\t\}\n#endif\n\n?")
+
+    def applicable(self, tree):
+        return bool(re.search(r"\b_?TLF_LAZY_MMU\b",
+                              (read(tree, PPC_PROCESS) or "") +
+                              (read(tree, PPC_THREAD_INFO) or "")))
+
+    def markers(self, tree):
+        return "_TLF_LAZY_MMU" not in (read(tree, PPC_PROCESS) or "")
+
+    def edits(self, ed):
+        if not ed.exists(PPC_PROCESS):
+            return
+        text = ed.get(PPC_PROCESS)
+        if "_TLF_LAZY_MMU" in text:
+            for regex, what in ((self.PARK_RE, "the batch parking"),
+                                (self.RESUME_RE, "the batch re-activation"),
+                                (self.DECL_RE, "the batch variable")):
+                text = edits.replace_block(text, regex, "",
+                                           what + " in __switch_to()")
+            if "_TLF_LAZY_MMU" in text or re.search(r"\bbatch\b",
+                    text[text.find("__switch_to("):][:4000].split("\n}\n")[0]):
+                raise EditError("%s: __switch_to() still uses the TLB batch "
+                                "after the edit: review by hand" % PPC_PROCESS)
+            ed.set(PPC_PROCESS, text)
+        if ed.exists(PPC_THREAD_INFO):
+            ed.edit(PPC_THREAD_INFO, _remove_define("TLF_LAZY_MMU"))
+            ed.edit(PPC_THREAD_INFO, _remove_define("_TLF_LAZY_MMU"))
+
+
+class PowerpcFlushStep(ArchStep):
+    name = "arch-powerpc-flush"
+    arch = "powerpc"
+    cocci = "lazy_mmu_arch_powerpc.cocci"
+    phase = "flush"
+    files = (PPC_HASH_HDR,)
+    applicable_if = ((PPC_HASH_HDR, r"\barch_enter_lazy_mmu_mode\b"),)
+    required = ((PPC_HASH_HDR,
+                 r"^static inline void arch_flush_lazy_mmu_mode\(void\)\n\{"),)
+    subject = "powerpc/mm: implement arch_flush_lazy_mmu_mode()"
+    body = (
+        "arch_flush_lazy_mmu_mode() is an empty macro on book3s64 hash, and\n"
+        "arch_leave_lazy_mmu_mode() flushes the pending TLB batch itself.\n"
+        "With nesting lazy MMU sections, the generic layer calls\n"
+        "arch_flush_lazy_mmu_mode() when an inner section ends, and expects\n"
+        "the batched updates to have taken effect afterwards.\n"
+        "\n"
+        "Move the flush into a real arch_flush_lazy_mmu_mode(), with its own\n"
+        "radix_enabled() check since it is now called on its own, and call\n"
+        "it from arch_leave_lazy_mmu_mode().\n"
+        "\n"
+        "Generated with the semantic patch cocci/lazy_mmu_arch_powerpc.cocci\n"
+        "of lazy-mmu-tools (-D patch -D flush); the empty macro is removed\n"
+        "by a text edit first.")
+
+    def pre_edits(self, ed):
+        ed.edit(PPC_HASH_HDR, lambda t: edits.remove_lines(
+            t, EMPTY_FLUSH_MACRO)[0])
+
+
+class PowerpcStateStep(ArchStep):
+    name = "arch-powerpc"
+    arch = "powerpc"
+    cocci = "lazy_mmu_arch_powerpc.cocci"
+    phase = "state"
+    files = (PPC_HASH_HDR, "arch/powerpc/mm/book3s64/hash_tlb.c")
+    scan = (("arch/powerpc",), ("ppc64_tlb_batch",))
+    applicable_if = PowerpcFlushStep.applicable_if
+    subject = "powerpc/mm: replace batch->active with is_lazy_mmu_mode_active()"
+    body = (
+        "The hash TLB batch has its own 'active' flag, set by\n"
+        "arch_enter_lazy_mmu_mode() and cleared by arch_leave_lazy_mmu_mode(),\n"
+        "so that hpte_need_flush() knows whether to batch.  The generic lazy\n"
+        "MMU state now tells that, nesting and pausing included: use\n"
+        "is_lazy_mmu_mode_active() and drop the flag.\n"
+        "\n"
+        "Generated with the semantic patch cocci/lazy_mmu_arch_powerpc.cocci\n"
+        "of lazy-mmu-tools (-D patch -D state).")
+
+
+SPARC_HDR = "arch/sparc/include/asm/tlbflush_64.h"
+SPARC_TLB = "arch/sparc/mm/tlb.c"
+
+
+class SparcFlushStep(ArchStep):
+    name = "arch-sparc-flush"
+    arch = "sparc"
+    cocci = "lazy_mmu_arch_sparc.cocci"
+    phase = "flush"
+    files = (SPARC_TLB,)
+    applicable_if = ((SPARC_HDR, r"\barch_enter_lazy_mmu_mode\b"),)
+    required = ((SPARC_TLB, r"^void arch_flush_lazy_mmu_mode\(void\)\n\{"),)
+    subject = "sparc/mm: implement arch_flush_lazy_mmu_mode()"
+    body = (
+        "arch_flush_lazy_mmu_mode() is an empty macro on sparc64, and\n"
+        "arch_leave_lazy_mmu_mode() flushes the pending TLB batch itself.\n"
+        "With nesting lazy MMU sections, the generic layer calls\n"
+        "arch_flush_lazy_mmu_mode() when an inner section ends, and expects\n"
+        "the batched updates to have taken effect afterwards.\n"
+        "\n"
+        "Move the flush into a real, out-of-line arch_flush_lazy_mmu_mode()\n"
+        "and call it from arch_leave_lazy_mmu_mode().\n"
+        "\n"
+        "Generated with the semantic patch cocci/lazy_mmu_arch_sparc.cocci\n"
+        "of lazy-mmu-tools (-D patch -D flush); the empty macro in\n"
+        "tlbflush_64.h becomes a prototype by a text edit.")
+
+    def pre_edits(self, ed):
+        ed.edit(SPARC_HDR, edits.replace_block,
+                r"^%s[^\n]*$" % EMPTY_FLUSH_MACRO,
+                "void arch_flush_lazy_mmu_mode(void);",
+                "the empty arch_flush_lazy_mmu_mode() macro in " + SPARC_HDR,
+                done=r"^void arch_flush_lazy_mmu_mode\(void\);")
+
+
+class SparcStateStep(ArchStep):
+    name = "arch-sparc"
+    arch = "sparc"
+    cocci = "lazy_mmu_arch_sparc.cocci"
+    phase = "state"
+    files = (SPARC_HDR, SPARC_TLB)
+    applicable_if = SparcFlushStep.applicable_if
+    subject = "sparc/mm: replace batch->active with is_lazy_mmu_mode_active()"
+    body = (
+        "The sparc64 TLB batch has its own 'active' flag, set by\n"
+        "arch_enter_lazy_mmu_mode() and cleared by arch_leave_lazy_mmu_mode(),\n"
+        "so that tlb_batch_add_one() knows whether to batch.  The generic\n"
+        "lazy MMU state now tells that, nesting and pausing included: use\n"
+        "is_lazy_mmu_mode_active() and drop the flag.\n"
+        "\n"
+        "Generated with the semantic patch cocci/lazy_mmu_arch_sparc.cocci\n"
+        "of lazy-mmu-tools (-D patch -D state).")
+
+
 def _append_line(text, line):
     if line in text:
         return text
@@ -381,6 +803,14 @@ def _site_key(site):
 def all_steps():
     """Every step, in series order."""
     return [
+        PowerpcSwitchStep(),
+        X86FlushStep(),
+        PowerpcFlushStep(),
+        SparcFlushStep(),
         GenericStep(),
         CallersStep(),
+        FallbacksStep(),
+        PowerpcStateStep(),
+        SparcStateStep(),
+        X86StateStep(),
     ]
