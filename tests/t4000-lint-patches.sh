@@ -10,6 +10,8 @@
 #   dropped-leave.patch      (diff -u) apply_to_pte_range() loses its leave
 #   does-not-apply.patch     made against a different mm/memory.c
 #   no-lazy-mmu.patch        a blank line in mm/vmalloc.c, no lazy MMU token
+#   arch-early-return.patch  (diff -u) the same bug in powerpc's
+#                            __flush_hash_table_range(), arch code
 #
 # The full lint runs: bin/lazy-mmu-check (built by make) and cocci/*.cocci.
 . "$(dirname "$0")/lib-tap.sh"
@@ -74,6 +76,15 @@ test_expect_success 'spatch on touched functions only = spatch on whole files' '
 		lint "$L/$p.patch" >fast.$p; lint --all-functions "$L/$p.patch" >full.$p
 		cmp full.$p fast.$p || return 1
 	done
+'
+
+test_expect_success 'arch code: the early return is found, legacy calls are not' '
+	rc=0; lint "$L/arch-early-return.patch" >out 2>err || rc=$?
+	cat out err &&
+	test "$rc" = 1 &&
+	grep -q "^arch/powerpc/mm/book3s64/hash_tlb.c:210:[0-9]*: warning: .*\[lazy-mmu-unbalanced-return\]$" out &&
+	test $(grep -c ": warning: " out) = 1 &&
+	! grep -q "generic code" out
 '
 
 test_expect_success 'a clean refactor of a section: exit 0, no output' '
