@@ -611,6 +611,8 @@ def cocci_jobs(ws: Workspace, args: argparse.Namespace, stats: Stats,
     root = os.path.join(ws.root, "cocci")
     texts: Dict[str, Dict[str, str]] = {"before": {}, "after": {}}
     for tf in files:
+        if tf.before == tf.after:
+            continue        # renamed only: nothing can differ
         touched_names = set()
         old_touched = tf.diff.touched_old_lines() if tf.before else set()
         for name, a, b in funcs[tf.path]:
@@ -650,6 +652,8 @@ def cocci_jobs(ws: Workspace, args: argparse.Namespace, stats: Stats,
             full = before_text if side == "before" else after_text
             for tf in files:
                 p = (tf.old_path or tf.path) if side == "before" else tf.path
+                if tf.path not in texts["after"]:
+                    continue
                 if side == "before" and tf.path not in before_text:
                     continue
                 # the grep query is asked of the whole file, as spatch

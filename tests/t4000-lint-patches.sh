@@ -191,6 +191,29 @@ test_expect_success 'no rule token in the touched file: spatch is not run' '
 	grep -q "spatch 0 rules run, [1-9][0-9]* skipped (no token), 0 runs" err
 '
 
+test_expect_success 'a new file: all its findings are the patch'"'"'s' '
+	printf "%s\n" "diff --git a/mm/lazy_demo.c b/mm/lazy_demo.c" \
+		"new file mode 100644" "--- /dev/null" "+++ b/mm/lazy_demo.c" \
+		"@@ -0,0 +1,7 @@" "+void demo_batch(int x)" "+{" \
+		"+	arch_enter_lazy_mmu_mode();" "+	if (x)" "+		return;" \
+		"+	arch_leave_lazy_mmu_mode();" "+}" >new.patch &&
+	rc=0; lint new.patch >out 2>err || rc=$?
+	cat out err && test "$rc" = 1 &&
+	grep -q "^mm/lazy_demo.c:5:3: warning: .*\[lazy-mmu-unbalanced-return\]$" out &&
+	grep -q "^mm/lazy_demo.c:3:2: warning: legacy .*in generic code" out &&
+	test ! -e "$K/mm/lazy_demo.c"
+'
+
+test_expect_success 'a pure rename adds nothing and runs no spatch' '
+	printf "%s\n" "diff --git a/mm/mremap.c b/mm/mremap2.c" \
+		"similarity index 100%" "rename from mm/mremap.c" \
+		"rename to mm/mremap2.c" >rename.patch &&
+	lint --stats rename.patch >out 2>err &&
+	cat err && test ! -s out &&
+	grep -q "1 C file analysed (mm/mremap2.c)" err &&
+	grep -q "spatch 0 rules run" err
+'
+
 test_expect_success 'the tree was never written to' '
 	sums >"$TRASH/sums.after" &&
 	cmp "$TRASH/sums.before" "$TRASH/sums.after"
