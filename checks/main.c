@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "lazy.h"
 
 #define MAXINC 16
@@ -22,6 +23,7 @@ struct opts {
 	const char *inc[MAXINC], *idirs[64];
 	int ninc, nidirs;
 	int exit_zero;
+	int to_stderr;
 };
 
 static void usage(FILE *out)
@@ -36,6 +38,7 @@ static void usage(FILE *out)
 		"  --dump=tokens|cfg|summaries  debug output instead of findings\n"
 		"  --all-functions            parse and analyse every function (testing)\n"
 		"  --exit-zero                exit 0 even with findings (kbuild C=1: CF=--exit-zero)\n"
+		"  --stderr                   print findings on stderr (make -s discards stdout)\n"
 		"Other compiler options are ignored, so it can be kbuild's CHECK.\n"
 		"Exit status: 0 clean, 1 findings, 2 usage or I/O error.\n");
 }
@@ -153,6 +156,8 @@ static int option(struct opts *o, char **argv, int *i, int argc)
 			fprintf(stderr, "lazy-mmu-check: unknown dump '%s' (tokens, cfg, summaries)\n", o->cfg.dump);
 			return -1;
 		}
+	} else if (!strcmp(a, "--stderr")) {
+		o->to_stderr = 1;
 	} else if (!strcmp(a, "--exit-zero")) {
 		o->exit_zero = 1;
 	} else if (!strcmp(a, "--all-functions")) {
@@ -210,6 +215,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	(void)is_source;
+	if (o.to_stderr && dup2(2, 1) < 0) {
+		perror("lazy-mmu-check: dup2");
+		return 2;
+	}
 	i = run(o.paths, o.npaths, &o.cfg, o.format);
 	for (int k = 0; k < o.cfg.ndefs; k++)
 		free(o.cfg.defs[k].name);
