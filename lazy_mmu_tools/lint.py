@@ -184,7 +184,21 @@ def run_checker(checker: str, side: str, files: List[str]) -> List[Finding]:
             notes=[Note(_norm(str(n.get("file", ""))), int(n.get("line", 1)),
                         int(n.get("column", 1)), str(n.get("message", "")))
                    for n in f.get("notes", []) or []]))
+    # Functions the checker could not parse: paired like findings, so that
+    # a function the patch makes unparsable is said (on stderr), never
+    # silently passed as clean.
+    for sk in doc.get("skipped", []) or []:
+        if not isinstance(sk, dict):
+            continue
+        res.append(Finding(
+            id=SKIPPED_ID, tool="lazy-mmu-check", severity="skipped",
+            file=_norm(str(sk.get("file", ""))), line=int(sk.get("line", 1)),
+            column=int(sk.get("column", 1)),
+            message=str(sk.get("message", ""))))
     return res
+
+
+SKIPPED_ID = "lazy-mmu-check-skipped"
 
 
 def _norm(path: str) -> str:
@@ -450,6 +464,7 @@ class Stats:
         self.timings: Dict[str, float] = collections.defaultdict(float)
         self.counts: Dict[str, int] = collections.defaultdict(int)
         self.notes: List[str] = []
+        self.skipped: List[Finding] = []
 
 
 def default_tree() -> str:
@@ -529,8 +544,9 @@ def analyse(ws: Workspace, args: argparse.Namespace,
 
     out: List[Finding] = []
     resolved = 0
-    stats.counts["findings before"] = len(results["before"])
-    stats.counts["findings after"] = len(results["after"])
+    for side in ("before", "after"):
+        stats.counts["findings " + side] = sum(
+            1 for f in results[side] if f.id != SKIPPED_ID)
     byfile_b = collections.defaultdict(list)
     byfile_a = collections.defaultdict(list)
     for f in results["before"]:
@@ -546,7 +562,11 @@ def analyse(ws: Workspace, args: argparse.Namespace,
             continue
         new, gone = introduced(byfile_b[path], byfile_a[path], tf)
         resolved += gone
-        out.extend(blame(f, tf, funcs.get(path, [])) for f in new)
+        for f in new:
+            if f.id == SKIPPED_ID:
+                stats.skipped.append(f)
+            else:
+                out.append(blame(f, tf, funcs.get(path, [])))
     stats.counts["findings introduced"] = len(out)
     return merge_same_line(out), resolved
 
@@ -807,6 +827,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         sys.stdout.flush()
     except BrokenPipeError:
         pass
+    for f in stats.skipped:
+        sys.stderr.write("%s: note: %s:%d: after the patch, %s\n"
+                         % (PROG, f.file, f.line, f.message))
     if args.stats:
         print_stats(stats, ws, len(new), resolved)
     ws.cleanup()

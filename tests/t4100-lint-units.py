@@ -373,8 +373,12 @@ FAKE_CHECKER = """#!/usr/bin/env python3
 import json, sys
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 out = []
+skipped = []
 for path in args:
     for n, line in enumerate(open(path), 1):
+        if "UNPARSABLE" in line:
+            skipped.append({"file": path, "line": n, "message":
+                            "cannot parse function 'f' (at line %d)" % n})
         if "BUG_MARK" in line:
             fn = line.split("BUG_MARK")[1].split()[0]
             out.append({"id": "lazy-mmu-fake", "severity": "warning",
@@ -382,7 +386,7 @@ for path in args:
                         "function": fn, "message": "fake at line %d" % n,
                         "notes": []})
 print(json.dumps({"version": 1, "tool": "lazy-mmu-check",
-                  "findings": out, "skipped": []}))
+                  "findings": out, "skipped": skipped}))
 sys.exit(1 if out else 0)
 """
 
@@ -436,6 +440,15 @@ class FakeCheckerTest(unittest.TestCase):
         self.assertEqual(out, "mm/a.c:8:2: warning: fake at line 8 "
                               "[lazy-mmu-fake]\n")
         self.assertIn("1 finding before, 2 after: 1 introduced", err)
+
+    def test_newly_unparsable_function_is_said(self):
+        rc, out, err = self.run_lint(
+            "--- a/mm/a.c\n+++ b/mm/a.c\n@@ -7,2 +7,3 @@\n int l7;\n"
+            "+int z; /* UNPARSABLE */\n int l8;\n")
+        self.assertEqual((rc, out), (0, ""), err)
+        self.assertEqual(err, "lazy-mmu-lint: note: mm/a.c:8: after the "
+                              "patch, cannot parse function 'f' (at line "
+                              "8)\n")
 
     def test_checker_failure_is_exit_2(self):
         with open(self.checker, "w") as f:
