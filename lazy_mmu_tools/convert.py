@@ -437,7 +437,27 @@ def collect_review(repo, steps, req):
             sites += step.review_sites(repo.top)
         except Exception as e:
             raise StepFailure("%s: review: %s" % (step.name, _describe(e)))
-    return sorted(set(sites))
+    return merge_sites(sites)
+
+
+def merge_sites(sites):
+    """One line per "path:line", the reasons of every step that reported
+    it joined with "; ", sorted by path and line."""
+    reasons = {}
+    for site in sites:
+        parts = site.split(":", 2)
+        if len(parts) < 3 or not parts[1].strip().isdigit():
+            key, why = (site, 0), ""
+        else:
+            key, why = (parts[0], int(parts[1])), parts[2].strip()
+        have = reasons.setdefault(key, [])
+        if why and why not in have:
+            have.append(why)
+    out = []
+    for (path, line), whys in sorted(reasons.items()):
+        out.append("%s:%d: %s" % (path, line, "; ".join(whys))
+                   if line else path)
+    return out
 
 
 # -- output ---------------------------------------------------------------
