@@ -24,12 +24,14 @@ Steps (each a function below):
 """
 
 import argparse
+import bisect
 import collections
 import concurrent.futures
 import hashlib
 import json
 import os
 import re
+import resource
 import shlex
 import subprocess
 import sys
@@ -86,7 +88,6 @@ def c_functions(text: str) -> List[Tuple[str, int, int]]:
         line_starts.append(m.end())
 
     def line_of(off: int) -> int:
-        import bisect
         return bisect.bisect_right(line_starts, off)
 
     for m in _TOKEN_RE.finditer(text):
@@ -767,7 +768,6 @@ def print_stats(stats: Stats, ws: Optional[Workspace], n_new: int,
           stats.timings["spatch (busy)"]))
     for n in stats.notes:
         w("%s: %s\n" % (PROG, n))
-    import resource
     cpu = sum(resource.getrusage(who)[0] + resource.getrusage(who)[1]
               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     w("%s: %d finding%s before, %d after: %d introduced, %d resolved; "

@@ -24,7 +24,9 @@ import email.policy
 import os
 import re
 import shutil
+import stat
 import subprocess
+import sys
 import tempfile
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
@@ -291,7 +293,6 @@ def parse_diff(data: bytes, strip: int = 1) -> List[FileDiff]:
 
 def read_input(path: str, limit: int = MAX_PATCH_BYTES) -> bytes:
     """Read a patch file, or stdin for '-', refusing more than ``limit``."""
-    import sys
     try:
         if path == "-":
             data = sys.stdin.buffer.read(limit + 1)
@@ -477,7 +478,6 @@ def _read_tree_file(tree: str, rel: str) -> Optional[bytes]:
     except OSError as e:
         raise PatchError("cannot read %s: %s" % (rel, e.strerror))
     with os.fdopen(fd, "rb") as f:
-        import stat
         if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
             raise PatchError("%s is not a regular file" % rel)
         return f.read()
