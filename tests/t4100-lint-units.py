@@ -181,6 +181,15 @@ class FunctionsTest(unittest.TestCase):
         self.assertEqual(lint.c_functions(self.SRC),
                          [("first", 5, 13), ("second", 15, 15)])
 
+    def test_ifdef_arms_keep_the_rest(self):
+        src = ("void a(void)\n{\n}\n#ifdef X\nvoid b(int x) {\n#else\n"
+               "void b(void) {\n#endif\n\tf();\n}\nvoid c(void)\n{\n}\n")
+        funcs = lint.c_functions(src)
+        self.assertEqual(funcs, [("a", 1, 3)])
+        out, kept = lint.blank_functions(src, funcs, lambda n, a, b: False)
+        self.assertEqual(out.split("\n")[:3], ["", "", ""])
+        self.assertIn("void c(void)", out)
+
     def test_function_at(self):
         f = lint.c_functions(self.SRC)
         self.assertEqual(lint.function_at(f, 9), "first")
