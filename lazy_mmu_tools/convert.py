@@ -246,6 +246,7 @@ class TreeLock:
             os.close(fd)
         stale = _read_pid(fd)
         os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, b"%d\n" % os.getpid())
         self.fd = fd
         return stale

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Unit tests of lazy_mmu_tools/convert.py's small pieces: argument
+parsing, the review-list merge, commit messages, error wording and the
+tree lock.  Prints TAP."""
+
+import errno
+import os
+import subprocess
+import sys
+import tempfile
+import traceback
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, TOP)
+
+from lazy_mmu_tools import convert  # noqa: E402
+
+CASES = []
+
+
+def case(fn):
+    CASES.append(fn)
+    return fn
+
+
+@case
+def test_parse_args_defaults():
+    req = convert.parse_args(["linux"])
+    assert req.tree == "linux" and not req.dry_run and req.commit
+    assert req.arches == convert.ARCHES
+
+
+@case
+def test_parse_args_arch_list():
+    req = convert.parse_args(["--arch", "x86, sparc", "--no-commit", "t"])
+    assert req.arches == ("x86", "sparc"), req.arches
+    assert not req.commit
+
+
+@case
+def test_parse_args_rejects_unknown_arch():
+    devnull = open(os.devnull, "w")
+    old, sys.stderr = sys.stderr, devnull
+    try:
+        convert.parse_args(["--arch", "x86,mips", "t"])
+    except SystemExit as e:
+        assert e.code == 2
+    else:
+        raise AssertionError("mips accepted")
+    finally:
+        sys.stderr = old
+
+
+@case
+def test_merge_sites_one_line_per_location_sorted_by_line():
+    got = convert.merge_sites(["a.c:10: kept", "a.c:9: other",
+                               "a.c:10: stays arch_*", "a.c:10: kept"])
+    assert got == ["a.c:9: other", "a.c:10: kept; stays arch_*"], got
+
+
+@case
+def test_merge_sites_keeps_unparsable_lines():
+    assert convert.merge_sites(["see the Xen notes"]) == ["see the Xen notes"]
+
+
+@case
+def test_commit_message_shape():
+    class S:
+        subject = "mm: do a thing"
+        body = "Why.\n\nGenerated with cocci/x.cocci.\n\n"
+    msg = convert.commit_message(S())
+    assert msg == ("mm: do a thing\n\nWhy.\n\nGenerated with cocci/x.cocci."
+                   "\n\n%s\n" % convert.TRAILER), repr(msg)
+
+
+@case
+def test_describe_oserror_names_the_file():
+    e = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "mm/memory.c")
+    assert convert._describe(e) == "No space left on device (mm/memory.c)"
+
+
+@case
+def test_describe_other_exception_names_its_type():
+    assert convert._describe(KeyError("x")) == "KeyError: 'x'"
+
+
+@case
+def test_fail_point_only_at_the_named_point():
+    os.environ["LAZY_MMU_CONVERT_FAIL_AT"] = "callers"
+    try:
+        convert.fail_point("generic")
+        try:
+            convert.fail_point("callers")
+        except convert.StepFailure as e:
+            assert "injected failure at callers" in str(e)
+        else:
+            raise AssertionError("no failure injected")
+    finally:
+        del os.environ["LAZY_MMU_CONVERT_FAIL_AT"]
+
+
+@case
+def test_lock_refuses_a_second_holder_and_names_the_pid():
+    with tempfile.TemporaryDirectory() as d:
+        a = convert.TreeLock(d)
+        a.acquire()
+        try:
+            convert.TreeLock(d).acquire()
+        except convert.ConvertError as e:
+            assert "(pid %d)" % os.getpid() in str(e), str(e)
+        else:
+            raise AssertionError("second lock taken")
+        a.release()
+        assert not os.path.exists(os.path.join(d, convert.LOCK_NAME))
+
+
+@case
+def test_lock_of_a_dead_process_is_taken_over():
+    with tempfile.TemporaryDirectory() as d:
+        p = subprocess.Popen(["true"])
+        p.wait()
+        with open(os.path.join(d, convert.LOCK_NAME), "w") as f:
+            f.write("%d\n" % p.pid)
+        lock = convert.TreeLock(d)
+        assert lock.acquire() == str(p.pid)
+        with open(os.path.join(d, convert.LOCK_NAME)) as f:
+            assert f.read().strip() == str(os.getpid())
+        lock.release()
+
+
+def main():
+    failed = 0
+    for n, fn in enumerate(CASES, 1):
+        name = fn.__name__[len("test_"):].replace("_", " ")
+        try:
+            fn()
+            print("ok %d - %s" % (n, name))
+        except Exception:
+            failed += 1
+            print("not ok %d - %s" % (n, name))
+            for line in traceback.format_exc().splitlines():
+                print("#   " + line)
+    print("1..%d" % len(CASES))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
