@@ -223,6 +223,11 @@ class CocciRule:
         self.has_report = bool(re.search(r"^virtual\s+(\w+\s*,\s*)*report\b",
                                          text, re.M))
         self.options = self._options(text, tree)
+        # cocci/lazy_mmu_arch_<arch>.cocci rewrites one arch: it is given
+        # only that arch's files (run over mm/, fs/proc, include/linux and
+        # kernel/ of 6.12 in report mode, these rules print nothing)
+        m = re.match(r"lazy_mmu_arch_([a-z0-9]+)$", self.name)
+        self.only_under = "arch/%s/" % m.group(1) if m else None
         # the project's parser hints (noinstr & co), beside the rules
         hints = os.path.join(os.path.dirname(path), "lazy_mmu_macros.h")
         self.macro_file = hints if os.path.isfile(hints) else None
@@ -616,8 +621,9 @@ def cocci_jobs(ws: Workspace, args: argparse.Namespace, stats: Stats,
     (line numbers stay), since a finding in an untouched function would
     be the same before and after.  A function is kept on both sides when
     it holds a changed line on either side or has the name of one that
-    does.  Both versions go to one spatch run per rule (one start-up, not
-    two); an empty include/ beside arch/ in each version keeps a rule's
+    does.  A per-arch rule (lazy_mmu_arch_<arch>.cocci) sees only files
+    under arch/<arch>/.  Both versions go to one spatch run per rule (one
+    start-up, not two); an empty include/ beside arch/ in each version keeps a rule's
     "is this the tree's arch/ directory" test working as in a real tree.
     """
     rules = [CocciRule(p, args.tree) for p in sorted(
@@ -680,6 +686,8 @@ def cocci_jobs(ws: Workspace, args: argparse.Namespace, stats: Stats,
                     continue
                 if side == "before" and tf.path not in before_text:
                     continue
+                if r.only_under and not p.startswith(r.only_under):
+                    continue
                 # the grep query is asked of the whole file, as spatch
                 # would: if it fails there, no function can match
                 if not r.may_match(full[tf.path]):
@@ -694,7 +702,7 @@ def cocci_jobs(ws: Workspace, args: argparse.Namespace, stats: Stats,
                     written.add(rel)
                 todo.append(rel)
         if not todo:
-            stats.counts["cocci rules skipped (no token)"] += 1
+            stats.counts["cocci rules skipped (no file to match)"] += 1
             continue
         stats.counts["cocci rules run"] += 1
         jobs.append(("both", "spatch " + r.name,
@@ -761,12 +769,12 @@ def print_stats(stats: Stats, ws: Optional[Workspace], n_new: int,
         PROG, c["functions changed"],
         "" if c["functions changed"] == 1 else "s", c["functions"]))
     w("%s: lazy-mmu-check %d run%s %.2f s; spatch %d rule%s run, %d skipped "
-      "(no token), %d run%s %.2f s (summed)\n" % (
+      "(no file to match), %d run%s %.2f s (summed)\n" % (
           PROG, c["lazy-mmu-check runs"],
           "" if c["lazy-mmu-check runs"] == 1 else "s",
           stats.timings["lazy-mmu-check (busy)"],
           c["cocci rules run"], "" if c["cocci rules run"] == 1 else "s",
-          c["cocci rules skipped (no token)"], c["spatch runs"],
+          c["cocci rules skipped (no file to match)"], c["spatch runs"],
           "" if c["spatch runs"] == 1 else "s",
           stats.timings["spatch (busy)"]))
     for n in stats.notes:

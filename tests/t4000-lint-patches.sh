@@ -188,7 +188,7 @@ test_expect_success '--stats prints time and what was analysed on stderr' '
 test_expect_success 'no rule token in the touched file: spatch is not run' '
 	rc=0; lint --stats "$L/no-lazy-mmu.patch" >out 2>err || rc=$?
 	cat err; test "$rc" = 0 && test ! -s out &&
-	grep -q "spatch 0 rules run, [1-9][0-9]* skipped (no token), 0 runs" err
+	grep -q "spatch 0 rules run, [1-9][0-9]* skipped (no file to match), 0 runs" err
 '
 
 test_expect_success 'a new file: all its findings are the patch'"'"'s' '
