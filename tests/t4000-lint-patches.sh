@@ -137,6 +137,13 @@ test_expect_success 'two patches in a row are applied in order' '
 	! grep -q "^mm/memory.c" out
 '
 
+test_expect_success 'two patches to the same file: the second one at its offset' '
+	rc=0; lint "$L/clean-refactor.patch" "$L/dropped-leave.patch" >out || rc=$?
+	cat out && test "$rc" = 1 &&
+	test $(grep -c ": warning: " out) = 1 &&
+	grep -q "^mm/memory.c:2826:2: warning: .*\[lazy-mmu-unbalanced-return\]$" out
+'
+
 test_expect_success '--format=json: one object per finding' '
 	lint --format=json "$L/new-legacy-caller.patch" >json || test $? = 1
 	lint "$L/new-legacy-caller.patch" >text || true
