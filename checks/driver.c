@@ -347,7 +347,10 @@ static void check_path(struct driver *d, const char *path, int top)
 		check_file(d, path);
 }
 
-int run(char **paths, int npaths, const struct config *cfg, const char *format)
+/* The passes over the inputs: the files and directories of 'paths', or
+ * when 'mem' is set one file already in memory, named paths[0]. */
+static int run_inputs(char **paths, int npaths, const char *mem, size_t memlen,
+		      const struct config *cfg, const char *format)
 {
 	struct driver d;
 	int i, gen, nwarn;
@@ -360,8 +363,12 @@ int run(char **paths, int npaths, const struct config *cfg, const char *format)
 		report_reset(d.rep);
 		gen = summary_generation(d.sum);
 		d.errors = 0;
-		for (i = 0; i < npaths; i++)
-			check_path(&d, paths[i], 1);
+		for (i = 0; i < npaths; i++) {
+			if (!mem)
+				check_path(&d, paths[i], 1);
+			else if (wanted(&d, mem, memlen))
+				check_unit(&d, paths[i], mem, memlen);
+		}
 		if (summary_generation(d.sum) == gen)
 			break;
 	}
@@ -376,4 +383,18 @@ int run(char **paths, int npaths, const struct config *cfg, const char *format)
 	if (d.errors)
 		return 2;
 	return nwarn ? 1 : 0;
+}
+
+int run(char **paths, int npaths, const struct config *cfg, const char *format)
+{
+	return run_inputs(paths, npaths, NULL, 0, cfg, format);
+}
+
+/* One file already in memory, for the fuzz targets; buf[len] must be 0. */
+int run_buffer(const char *path, const char *buf, size_t len,
+	       const struct config *cfg, const char *format)
+{
+	char *p = (char *)path;
+
+	return run_inputs(&p, 1, buf, len, cfg, format);
 }

@@ -39,6 +39,12 @@ struct config {
 	int all_functions;	/* parse and analyse every function (testing) */
 };
 
+/* ---- config.c ---- */
+void config_define(struct config *cfg, const char *arg, int defined);
+int config_read_defines(struct config *cfg, const char *path, const char **idirs,
+			int nidirs, int depth);
+void config_free(struct config *cfg);
+
 /* ---- lex.c ---- */
 enum tok_kind {
 	T_EOF, T_IDENT, T_NUM, T_STR, T_CHAR, T_PUNCT,
@@ -207,5 +213,7 @@ int analyse_function(struct unit *u, struct function *f, struct summaries *sum,
 
 /* ---- driver.c ---- */
 int run(char **paths, int npaths, const struct config *cfg, const char *format);
+int run_buffer(const char *path, const char *buf, size_t len,
+	       const struct config *cfg, const char *format);
 
 #endif
