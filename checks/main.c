@@ -20,7 +20,8 @@ struct opts {
 	const char *format;
 	char **paths;
 	int npaths;
-	const char *inc[MAXINC], *idirs[64];
+	const char *inc[MAXINC];
+	const char *idirs[64];
 	int ninc, nidirs;
 	int exit_zero;
 	int to_stderr;
@@ -43,68 +44,6 @@ static void usage(FILE *out)
 		"Exit status: 0 clean, 1 findings, 2 usage or I/O error.\n");
 }
 
-static void define(struct config *cfg, const char *arg, int defined)
-{
-	const char *eq = strchr(arg, '=');
-	size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
-	struct define *d;
-	char *end;
-
-	cfg->defs = xrealloc(cfg->defs, (cfg->ndefs + 1) * sizeof(*cfg->defs));
-	d = &cfg->defs[cfg->ndefs++];
-	d->name = xmalloc(n + 1);
-	memcpy(d->name, arg, n);
-	d->name[n] = 0;
-	d->defined = defined;
-	d->value = 1;
-	if (eq && eq[1]) {
-		long v = strtol(eq + 1, &end, 0);
-
-		if (!*end)
-			d->value = v;
-	}
-}
-
-/* #define lines of an -include'd header; follows generated/autoconf.h. */
-static int read_defines(struct opts *o, const char *path, int depth)
-{
-	char line[1024], name[256], val[256], inc[512];
-	FILE *f = fopen(path, "r");
-	int i;
-
-	if (!f) {
-		fprintf(stderr, "lazy-mmu-check: -include %s: cannot open\n", path);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		int n = sscanf(line, "#define %255s %255s", name, val);
-
-		if (n >= 1 && !strchr(name, '(')) {
-			char buf[600];
-
-			snprintf(buf, sizeof(buf), "%s=%s", name, n == 2 ? val : "1");
-			define(&o->cfg, buf, 1);
-			if (!strncmp(name, "CONFIG_", 7))
-				o->cfg.configs_known = 1;
-		} else if (depth == 0 && sscanf(line, "#include <%511[^>]>", inc) == 1 &&
-			   strstr(inc, "autoconf.h")) {
-			for (i = 0; i < o->nidirs; i++) {
-				char full[1200];
-				FILE *t;
-
-				snprintf(full, sizeof(full), "%s/%s", o->idirs[i], inc);
-				if ((t = fopen(full, "r"))) {
-					fclose(t);
-					read_defines(o, full, 1);
-					break;
-				}
-			}
-		}
-	}
-	fclose(f);
-	return 0;
-}
-
 static int takes_arg(const char *a)
 {
 	static const char *opts[] = { "-o", "-MF", "-MT", "-MQ", "-x", "-isystem",
@@ -116,13 +55,6 @@ static int takes_arg(const char *a)
 		if (!strcmp(a, opts[i]))
 			return 1;
 	return 0;
-}
-
-static int is_source(const char *a)
-{
-	size_t n = strlen(a);
-
-	return n > 2 && a[n - 2] == '.' && (a[n - 1] == 'c' || a[n - 1] == 'h');
 }
 
 static int option(struct opts *o, char **argv, int *i, int argc)
@@ -173,9 +105,9 @@ static int option(struct opts *o, char **argv, int *i, int argc)
 	} else if (!strncmp(a, "-W", 2) && (id = diag_lookup(a + 2)) >= 0) {
 		o->cfg.enabled[id] = 1;
 	} else if (!strcmp(a, "-D") || !strcmp(a, "-U")) {
-		define(&o->cfg, arg, a[1] == 'D');
+		config_define(&o->cfg, arg, a[1] == 'D');
 	} else if (!strncmp(a, "-D", 2) || !strncmp(a, "-U", 2)) {
-		define(&o->cfg, a + 2, a[1] == 'D');
+		config_define(&o->cfg, a + 2, a[1] == 'D');
 	} else if (!strcmp(a, "-include") || !strcmp(a, "-imacros")) {
 		if (o->ninc < MAXINC)
 			o->inc[o->ninc++] = arg;
@@ -208,21 +140,18 @@ int main(int argc, char **argv)
 		}
 	}
 	for (i = 0; i < o.ninc; i++)
-		if (read_defines(&o, o.inc[i], 0) < 0)
+		if (config_read_defines(&o.cfg, o.inc[i], o.idirs, o.nidirs, 0) < 0)
 			return 2;
 	if (!o.npaths) {
 		usage(stderr);
 		return 2;
 	}
-	(void)is_source;
 	if (o.to_stderr && dup2(2, 1) < 0) {
 		perror("lazy-mmu-check: dup2");
 		return 2;
 	}
 	i = run(o.paths, o.npaths, &o.cfg, o.format);
-	for (int k = 0; k < o.cfg.ndefs; k++)
-		free(o.cfg.defs[k].name);
-	free(o.cfg.defs);
+	config_free(&o.cfg);
 	free(o.paths);
 	return i == 1 && o.exit_zero ? 0 : i;
 }
