@@ -56,6 +56,8 @@ class Finding:
     # where the tool put it, when the lint moved it to a changed line
     reported_line: Optional[int] = None
     reported_column: Optional[int] = None
+    # with --range --each: the commit that introduced it ("sha subject")
+    commit: str = ""
 
     def key(self) -> tuple:
         """What identifies a finding across the two versions of a file:
@@ -82,6 +84,8 @@ class Finding:
         if self.reported_line is not None:
             d["reported_at"] = {"line": self.reported_line,
                                 "column": self.reported_column or 1}
+        if self.commit:
+            d["commit"] = self.commit.split(" ", 1)[0]
         return d
 
 
@@ -96,7 +100,7 @@ def strip_numbers(msg: str) -> str:
 
 def sort_findings(findings: List[Finding]) -> List[Finding]:
     return sorted(findings, key=lambda f: (f.file, f.line, f.column, f.id,
-                                           f.message))
+                                           f.message, f.commit))
 
 
 # ---------------------------------------------------------------------------
@@ -185,6 +189,8 @@ def to_sarif(findings: List[Finding], version: str = "") -> Dict[str, Any]:
             "partialFingerprints": {"lazyMmuFinding/v1": f.fingerprint()},
             "properties": {"tool": f.tool},
         }
+        if f.commit:
+            res["properties"]["commit"] = f.commit.split(" ", 1)[0]
         if f.function:
             res["locations"][0]["logicalLocations"] = [
                 {"name": f.function, "kind": "function"}]

@@ -474,6 +474,8 @@ class Stats:
         self.counts: Dict[str, int] = collections.defaultdict(int)
         self.notes: List[str] = []
         self.skipped: List[Finding] = []
+        self.names: List[str] = []
+        self.commits = 0
 
 
 def default_tree() -> str:
@@ -488,15 +490,16 @@ def default_tree() -> str:
 def analyse(ws: Workspace, args: argparse.Namespace,
             stats: Stats) -> Tuple[List[Finding], int]:
     files = ws.analysed_files()
-    stats.counts["files"] = len(files)
-    stats.counts["other files"] = len(ws.files) - len(files)
+    stats.names.extend(f.path for f in files if f.path not in stats.names)
+    stats.counts["files"] += len(files)
+    stats.counts["other files"] += len(ws.files) - len(files)
     after_text = {f.path: f.after.decode("utf-8", "replace") for f in files}
     before_text = {f.path: f.before.decode("utf-8", "replace")
                    for f in files if f.before is not None}
     funcs = {p: c_functions(t) for p, t in after_text.items()}
     old_funcs = {p: c_functions(t) for p, t in before_text.items()}
-    stats.counts["functions"] = sum(len(v) for v in funcs.values())
-    stats.counts["functions changed"] = sum(
+    stats.counts["functions"] += sum(len(v) for v in funcs.values())
+    stats.counts["functions changed"] += sum(
         1 for tf in files for name, a, b in funcs[tf.path]
         if any(a <= l <= b for l in tf.changed))
 
@@ -554,7 +557,7 @@ def analyse(ws: Workspace, args: argparse.Namespace,
     out: List[Finding] = []
     resolved = 0
     for side in ("before", "after"):
-        stats.counts["findings " + side] = sum(
+        stats.counts["findings " + side] += sum(
             1 for f in results[side] if f.id != SKIPPED_ID)
     byfile_b = collections.defaultdict(list)
     byfile_a = collections.defaultdict(list)
@@ -576,7 +579,7 @@ def analyse(ws: Workspace, args: argparse.Namespace,
                 stats.skipped.append(f)
             else:
                 out.append(blame(f, tf, funcs.get(path, [])))
-    stats.counts["findings introduced"] = len(out)
+    stats.counts["findings introduced"] += len(out)
     return merge_same_line(out), resolved
 
 
@@ -726,6 +729,9 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--range", metavar="A..B",
                     help="lint the change between two commits of --tree "
                          "(a git repository) instead of patch files")
+    ap.add_argument("--each", action="store_true",
+                    help="with --range: lint every commit of the range "
+                         "against its parent, not the net change")
     ap.add_argument("--format", choices=fnd.FORMATS, default="text",
                     help="output format (default text)")
     ap.add_argument("--stats", action="store_true",
@@ -755,12 +761,14 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
-def print_stats(stats: Stats, ws: Optional[Workspace], n_new: int,
-                resolved: int) -> None:
+def print_stats(stats: Stats, n_new: int, resolved: int) -> None:
     c = stats.counts
     el = time.monotonic() - stats.start
-    names = [f.path for f in ws.analysed_files()] if ws else []
+    names = stats.names
     w = sys.stderr.write
+    if stats.commits:
+        w("%s: %d commit%s linted one by one\n"
+          % (PROG, stats.commits, "" if stats.commits == 1 else "s"))
     w("%s: %d C file%s analysed (%s), %d other file%s touched\n" % (
         PROG, c["files"], "" if c["files"] == 1 else "s",
         ", ".join(names[:5]) + (", ..." if len(names) > 5 else ""),
@@ -788,6 +796,30 @@ def print_stats(stats: Stats, ws: Optional[Workspace], n_new: int,
           n_new, resolved, el, cpu))
 
 
+def lint_each(args: argparse.Namespace, stats: Stats) -> Tuple[
+        List[Finding], int]:
+    """--range A..B --each: every commit against its parent."""
+    tree = args.tree
+    asha, bsha = patchfile.resolve_range(tree, args.range)
+    out: List[Finding] = []
+    resolved = 0
+    for parent, commit, subject in patchfile.range_commits(tree, asha, bsha):
+        stats.commits += 1
+        ws = patchfile.workspace_between(tree, parent, commit)
+        try:
+            new, gone = analyse(ws, args, stats)
+        finally:
+            ws.cleanup()
+        resolved += gone
+        for f in new:
+            f.commit = "%s %s" % (commit, subject)
+            f.notes.append(Note(f.file, f.line, f.column,
+                                "introduced by commit %s (\"%s\")"
+                                % (commit[:12], subject)))
+        out.extend(new)
+    return out, resolved
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     stats = Stats()
@@ -801,8 +833,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                                  "not both")
             tree = args.tree or os.getcwd()
             args.tree = tree
-            ws = patchfile.workspace_from_range(tree, args.range)
+            if not args.each:
+                ws = patchfile.workspace_from_range(tree, args.range)
         else:
+            if args.each:
+                raise PatchError("--each goes with --range")
             if not args.patches:
                 raise PatchError("no patch given (a file, or - for stdin)")
             if args.patches.count("-") > 1:
@@ -823,7 +858,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                 messages.extend(patchfile.split_messages(data))
             ws = patchfile.workspace_from_patches(tree, messages, args.strip)
         stats.timings["prepare"] = time.monotonic() - stats.start
-        new, resolved = analyse(ws, args, stats)
+        if ws is None:
+            new, resolved = lint_each(args, stats)
+        else:
+            new, resolved = analyse(ws, args, stats)
     except (PatchError, LintError) as e:
         sys.stderr.write("%s: %s\n" % (PROG, e))
         if ws:
@@ -842,8 +880,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         sys.stderr.write("%s: note: %s:%d: after the patch, %s\n"
                          % (PROG, f.file, f.line, f.message))
     if args.stats:
-        print_stats(stats, ws, len(new), resolved)
-    ws.cleanup()
+        print_stats(stats, len(new), resolved)
+    if ws:
+        ws.cleanup()
     return 1 if new else 0
 
 

@@ -638,10 +638,11 @@ def _git(tree: str, args: List[str], what: str) -> bytes:
     return proc.stdout
 
 
-def workspace_from_range(tree: str, rng: str) -> Workspace:
-    """before/ = the files as of A, after/ = as of B, for ``A..B`` (or
-    ``A...B``: from the merge base).  Nothing in the work tree is read or
-    written; only the object database."""
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+def resolve_range(tree: str, rng: str) -> Tuple[str, str]:
+    """The two commits of ``A..B`` (or of ``A...B``: merge base, B)."""
     if "..." in rng:
         a, b = rng.split("...", 1)
         sym = True
@@ -667,6 +668,34 @@ def workspace_from_range(tree: str, rng: str) -> Workspace:
     else:
         asha = _git(tree, ["rev-parse", "--verify", "-q", a + "^{commit}"],
                     "bad revision %r" % a).decode().strip()
+    return asha, bsha
+
+
+def range_commits(tree: str, asha: str, bsha: str) -> List[Tuple[str, str,
+                                                                  str]]:
+    """(parent, commit, subject) of each non-merge commit of asha..bsha,
+    oldest first; the parent of a root commit is the empty tree."""
+    out = []
+    log = _git(tree, ["log", "--reverse", "--no-merges", "--format=%H %P%x09%s",
+                      asha + ".." + bsha], "git log failed")
+    for line in log.decode("utf-8", "replace").splitlines():
+        ids, _, subject = line.partition("\t")
+        parts = ids.split()
+        out.append((parts[1] if len(parts) > 1 else EMPTY_TREE, parts[0],
+                    subject))
+    return out
+
+
+def workspace_from_range(tree: str, rng: str) -> Workspace:
+    """before/ = the files as of A, after/ = as of B, for ``A..B`` (or
+    ``A...B``: from the merge base).  Nothing in the work tree is read or
+    written; only the object database."""
+    asha, bsha = resolve_range(tree, rng)
+    return workspace_between(tree, asha, bsha)
+
+
+def workspace_between(tree: str, asha: str, bsha: str) -> Workspace:
+    """As workspace_from_range, for two resolved ids (commits or trees)."""
     raw = _git(tree, ["diff", "--raw", "-z", "-M", "--no-abbrev",
                       asha, bsha], "git diff failed")
     fields = raw.split(b"\0")

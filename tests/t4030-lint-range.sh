@@ -10,9 +10,9 @@ R=$TRASH/repo
 export L R
 
 commit_patch() {
-	# commit_patch PARENT PATCH MSG: print the new commit's id
+	# commit_patch PARENT PATCH MSG [-R]: print the new commit's id
 	GIT_INDEX_FILE=$TRASH/index git -C "$R" read-tree "$1" &&
-	GIT_INDEX_FILE=$TRASH/index git -C "$R" apply --cached "$2" &&
+	GIT_INDEX_FILE=$TRASH/index git -C "$R" apply --cached $4 "$2" &&
 	t=$(GIT_INDEX_FILE=$TRASH/index git -C "$R" write-tree) &&
 	git -C "$R" -c user.name=T -c user.email=t@example.org \
 		commit-tree -p "$1" -m "$3" "$t"
@@ -24,9 +24,10 @@ test_expect_success 'clone the 6.12 repository and commit the fixtures' '
 	c1=$(commit_patch "$base" "$L/new-legacy-caller.patch" "mm/vmalloc: lazy") &&
 	c2=$(commit_patch "$c1" "$L/early-return.patch" "mm: early return") &&
 	c3=$(commit_patch "$base" "$L/clean-refactor.patch" "mm: refactor") &&
-	echo "$base $c1 $c2 $c3" >"$TRASH/commits"
+	c4=$(commit_patch "$c2" "$L/early-return.patch" "mm: undo the early return" -R) &&
+	echo "$base $c1 $c2 $c3 $c4" >"$TRASH/commits"
 '
-read base c1 c2 c3 <"$TRASH/commits" 2>/dev/null || true
+read base c1 c2 c3 c4 <"$TRASH/commits" 2>/dev/null || true
 
 test_expect_success '--range over a clean refactor: exit 0' '
 	lazy-mmu-lint --tree "$R" --range "$base..$c3" >out &&
@@ -54,6 +55,31 @@ test_expect_success '--range A...B starts from the merge base' '
 	test "$rc" = 1 &&
 	lazy-mmu-lint --tree "$R" --range "$base..$c2" >out2 || true
 	cmp out2 out3
+'
+
+test_expect_success 'a bug added and removed in the range: the net change is clean' '
+	lazy-mmu-lint --tree "$R" --range "$c1..$c4" >out &&
+	test ! -s out
+'
+
+test_expect_success '--each lints every commit: the one that added it is named' '
+	rc=0; lazy-mmu-lint --tree "$R" --range "$base..$c4" --each --stats >out 2>err || rc=$?
+	cat out err && test "$rc" = 1 &&
+	grep -q "^lazy-mmu-lint: 3 commits linted one by one$" err &&
+	grep -q "^mm/memory.c:2560:4: warning: .*\[lazy-mmu-unbalanced-return\]$" out &&
+	grep -q "^mm/memory.c:2560:4: note: introduced by commit $(echo $c2 | cut -c1-12) (\"mm: early return\")$" out &&
+	grep -q "^mm/vmalloc.c:403:2: note: introduced by commit $(echo $c1 | cut -c1-12) " out
+'
+
+test_expect_success '--each in JSON carries the commit id' '
+	lazy-mmu-lint --tree "$R" --range "$base..$c4" --each --format=json >json || test $? = 1
+	grep -q "\"commit\": \"$c2\"" json &&
+	grep -q "\"commit\": \"$c1\"" json
+'
+
+test_expect_success '--each without --range is an error' '
+	rc=0; lazy-mmu-lint --tree "$R" --each "$L/early-return.patch" 2>err || rc=$?
+	test "$rc" = 2 && grep -q "each goes with --range" err
 '
 
 test_expect_success 'a format-patch series on stdin is applied in order' '
