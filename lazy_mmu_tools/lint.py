@@ -773,9 +773,11 @@ def print_stats(stats: Stats, n_new: int, resolved: int) -> None:
         PROG, c["files"], "" if c["files"] == 1 else "s",
         ", ".join(names[:5]) + (", ..." if len(names) > 5 else ""),
         c["other files"], "" if c["other files"] == 1 else "s"))
-    w("%s: %d function%s changed, %d functions in the touched files\n" % (
-        PROG, c["functions changed"],
-        "" if c["functions changed"] == 1 else "s", c["functions"]))
+    w("%s: %d function%s changed, %d functions in the touched files "
+      "(lazy-mmu-check reads them all; spatch is given %d)\n" % (
+          PROG, c["functions changed"],
+          "" if c["functions changed"] == 1 else "s", c["functions"],
+          c["functions given to spatch"] if c["spatch runs"] else 0))
     w("%s: lazy-mmu-check %d run%s %.2f s; spatch %d rule%s run, %d skipped "
       "(no file to match), %d run%s %.2f s (summed)\n" % (
           PROG, c["lazy-mmu-check runs"],
