@@ -386,7 +386,8 @@ int report_print(struct report *r, const char *format, const struct config *cfg)
 {
 	int i, n = 0;
 
-	qsort_r(r->f, r->nf, sizeof(*r->f), cmp_findings, r);
+	if (r->nf)	/* r->f is NULL until the first finding */
+		qsort_r(r->f, r->nf, sizeof(*r->f), cmp_findings, r);
 	for (i = 0; i < r->nf; i++)
 		n += cfg->enabled[r->f[i].id];
 	if (cfg->enabled[D_PARSE])
