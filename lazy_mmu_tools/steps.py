@@ -155,8 +155,9 @@ class CallersStep(Step):
     def status(self, tree):
         if not self._pending(tree):
             return "done"
-        helpers = spatch.prefilter(tree, self.dirs, GENERIC_HELPERS,
-                                   exts=(".c",))
+        helpers = [f for f in spatch.prefilter(tree, self.dirs,
+                                               GENERIC_HELPERS, exts=(".c",))
+                   if f != KUNIT_TEST]
         if call_sites(tree, helpers, _HELPER_CALL_RE):
             return "partial"
         return "todo"
@@ -243,6 +244,7 @@ ARCH_OPT_INS = (
 HAVE_ARCH_RE = r"#\s*define\s+__HAVE_ARCH_ENTER_LAZY_MMU_MODE\b"
 
 PGTABLE = "include/linux/pgtable.h"
+KUNIT_TEST = "mm/tests/lazy_mmu_mode_kunit.c"
 PGTABLE_LEGACY_RE = (r"^#ifndef __HAVE_ARCH_ENTER_LAZY_MMU_MODE\n"
                      r"#define arch_enter_lazy_mmu_mode\(\).*\n"
                      r"#define arch_leave_lazy_mmu_mode\(\).*\n"
@@ -334,9 +336,8 @@ class GenericStep(EditStep):
         ed.edit("mm/Makefile", _append_line,
                 "obj-$(CONFIG_LAZY_MMU_MODE_KUNIT_TEST) += "
                 "tests/lazy_mmu_mode_kunit.o\n")
-        test = "mm/tests/lazy_mmu_mode_kunit.c"
-        if not ed.exists(test):
-            ed.set(test, edits.template("lazy_mmu_mode_kunit.c"))
+        if not ed.exists(KUNIT_TEST):
+            ed.set(KUNIT_TEST, edits.template("lazy_mmu_mode_kunit.c"))
 
         ed.edit("include/linux/mm_types_task.h", edits.insert_before,
                 r"^#endif /\* _LINUX_MM_TYPES_TASK_H \*/",
@@ -509,21 +510,27 @@ class ArchStep(Step):
             raise StepError("%s: %s" % (self.name, e))
         return ed
 
-    def status(self, tree):
-        text_todo = bool(self._edit(tree, self.pre_edits).changed())
-        cocci_todo = bool(self._spatch(tree, "patch", False).stdout.strip())
-        post_todo = bool(self._edit(tree, self.post_edits).changed())
-        todo = [text_todo, cocci_todo, post_todo]
-        if not any(todo):
-            return "done"
-        # pre-edits, semantic patch and post-edits all pending: nothing
-        # of this step is there yet.
-        return "todo" if all(todo) or (cocci_todo and not self.has_text_edits()) \
-            else "partial"
+    # Cheap status: (path, regex) marks of the old shape (work left) and
+    # of the new shape (work done).  A path of None means every target.
+    old_marks = ()
+    new_marks = ()
 
-    def has_text_edits(self):
-        return (type(self).pre_edits is not ArchStep.pre_edits or
-                type(self).post_edits is not ArchStep.post_edits)
+    def _marked(self, tree, marks):
+        found = []
+        for path, regex in marks:
+            paths = self.targets(tree) if path is None else [path]
+            for p in paths:
+                text = read(tree, p)
+                if text is not None and re.search(regex, strip_comments(text),
+                                                  re.M):
+                    found.append(p)
+                    break
+        return found
+
+    def status(self, tree):
+        if not self._marked(tree, self.old_marks):
+            return "done"
+        return "partial" if self._marked(tree, self.new_marks) else "todo"
 
     def apply(self, tree):
         changed = set()
@@ -561,6 +568,8 @@ class X86FlushStep(ArchStep):
     phase = "flush"
     files = ("arch/x86/xen/mmu_pv.c",)
     applicable_if = (("arch/x86/xen/mmu_pv.c", r"\bxen_flush_lazy_mmu\b"),)
+    old_marks = ((None, r"arch_leave_lazy_mmu_mode\(\);\s*"
+                        r"arch_enter_lazy_mmu_mode\(\);"),)
     subject = "x86/xen: flush lazy MMU updates with xen_mc_flush()"
     body = (
         "xen_flush_lazy_mmu() flushes by leaving lazy MMU mode and entering\n"
@@ -583,6 +592,9 @@ class X86StateStep(ArchStep):
     applicable_if = (("arch/x86/include/asm/paravirt.h",
                       r"\barch_enter_lazy_mmu_mode\b"),)
     THREAD_INFO = "arch/x86/include/asm/thread_info.h"
+    old_marks = ((None, r"\bTIF_LAZY_MMU_UPDATES\b"),
+                 (THREAD_INFO, r"\bTIF_LAZY_MMU_UPDATES\b"))
+    new_marks = ((None, r"\b__task_lazy_mmu_mode_active\("),)
     subject = "x86/xen: use the generic lazy MMU state when context-switching"
     body = (
         "The Xen PV context switch leaves lazy MMU mode when switching a task\n"
@@ -692,6 +704,11 @@ class PowerpcFlushStep(ArchStep):
     applicable_if = ((PPC_HASH_HDR, r"\barch_enter_lazy_mmu_mode\b"),)
     required = ((PPC_HASH_HDR,
                  r"^static inline void arch_flush_lazy_mmu_mode\(void\)\n\{"),)
+    old_marks = ((PPC_HASH_HDR, EMPTY_FLUSH_MACRO),
+                 (PPC_HASH_HDR, r"^static inline void arch_leave_lazy_mmu_mode"
+                                r"\(void\)\n\{(?:\n[^}][^\n]*)*"
+                                r"__flush_tlb_pending"))
+    new_marks = required
     subject = "powerpc/mm: implement arch_flush_lazy_mmu_mode()"
     body = (
         "arch_flush_lazy_mmu_mode() is an empty macro on book3s64 hash, and\n"
@@ -721,6 +738,9 @@ class PowerpcStateStep(ArchStep):
     files = (PPC_HASH_HDR, "arch/powerpc/mm/book3s64/hash_tlb.c")
     scan = (("arch/powerpc",), ("ppc64_tlb_batch",))
     applicable_if = PowerpcFlushStep.applicable_if
+    old_marks = ((PPC_HASH_HDR, r"^\s+int\s+active;"),
+                 (None, r"\bbatch->active\b"))
+    new_marks = ((None, r"\bis_lazy_mmu_mode_active\(\)"),)
     subject = "powerpc/mm: replace batch->active with is_lazy_mmu_mode_active()"
     body = (
         "The hash TLB batch has its own 'active' flag, set by\n"
@@ -745,6 +765,10 @@ class SparcFlushStep(ArchStep):
     files = (SPARC_TLB,)
     applicable_if = ((SPARC_HDR, r"\barch_enter_lazy_mmu_mode\b"),)
     required = ((SPARC_TLB, r"^void arch_flush_lazy_mmu_mode\(void\)\n\{"),)
+    old_marks = ((SPARC_HDR, EMPTY_FLUSH_MACRO),
+                 (SPARC_TLB, r"^void arch_leave_lazy_mmu_mode\(void\)\n\{"
+                             r"(?:\n[^}][^\n]*)*flush_tlb_pending\(\)"))
+    new_marks = required
     subject = "sparc/mm: implement arch_flush_lazy_mmu_mode()"
     body = (
         "arch_flush_lazy_mmu_mode() is an empty macro on sparc64, and\n"
@@ -775,6 +799,9 @@ class SparcStateStep(ArchStep):
     phase = "state"
     files = (SPARC_HDR, SPARC_TLB)
     applicable_if = SparcFlushStep.applicable_if
+    old_marks = ((SPARC_HDR, r"^\s+unsigned long active;"),
+                 (None, r"\btb->active\b"))
+    new_marks = ((None, r"\bis_lazy_mmu_mode_active\(\)"),)
     subject = "sparc/mm: replace batch->active with is_lazy_mmu_mode_active()"
     body = (
         "The sparc64 TLB batch has its own 'active' flag, set by\n"
@@ -785,6 +812,58 @@ class SparcStateStep(ArchStep):
         "\n"
         "Generated with the semantic patch cocci/lazy_mmu_arch_sparc.cocci\n"
         "of lazy-mmu-tools (-D patch -D state).")
+
+
+ARM64_PGTABLE = "arch/arm64/include/asm/pgtable.h"
+ARM64_THREAD_INFO = "arch/arm64/include/asm/thread_info.h"
+
+
+class Arm64StateStep(ArchStep):
+    name = "arch-arm64"
+    arch = "arm64"
+    cocci = "lazy_mmu_arch_arm64.cocci"
+    phase = "state"
+    files = (ARM64_PGTABLE,)
+    scan = (("arch/arm64",), ("TIF_LAZY_MMU",))
+    applicable_if = ((ARM64_PGTABLE, r"\barch_enter_lazy_mmu_mode\b"),)
+    old_marks = ((None, r"\bTIF_LAZY_MMU\b"),
+                 (ARM64_THREAD_INFO, r"^#define\s+TIF_LAZY_MMU\s"))
+    new_marks = ((None, r"\bis_lazy_mmu_mode_active\(\)"),)
+    subject = "arm64: mm: replace TIF_LAZY_MMU with is_lazy_mmu_mode_active()"
+    body = (
+        "arm64 tracks lazy MMU mode in the TIF_LAZY_MMU thread flag, so that\n"
+        "queue_pte_barriers() knows whether to defer the barriers, and its\n"
+        "callbacks bail out in interrupt context.  The generic per-task state\n"
+        "now says whether the mode is active, nesting and pausing included,\n"
+        "and is_lazy_mmu_mode_active() is false in interrupt context, where\n"
+        "the generic helpers never call the callbacks.\n"
+        "\n"
+        "Use is_lazy_mmu_mode_active() in queue_pte_barriers(), drop the\n"
+        "callbacks' in_interrupt() checks, TIF_LAZY_MMU, and the comment that\n"
+        "said nesting was tolerated.\n"
+        "\n"
+        "Generated with the semantic patch cocci/lazy_mmu_arch_arm64.cocci of\n"
+        "lazy-mmu-tools (-D patch -D state); the flag's definition and the\n"
+        "stale comment are removed by text edits.")
+
+    NESTING_COMMENT_RE = (r"(^static inline void arch_enter_lazy_mmu_mode"
+                          r"\(void\)\n\{\n)\t/\*\n(?:\t \*[^\n]*\n)*?"
+                          r"\t \*/\n\n?")
+
+    def post_edits(self, ed):
+        if ed.exists(ARM64_PGTABLE):
+            text = ed.get(ARM64_PGTABLE)
+            m = re.search(self.NESTING_COMMENT_RE, text, re.M)
+            if m and "nest" in m.group(0):
+                ed.set(ARM64_PGTABLE, text[:m.start()] + m.group(1) +
+                       text[m.end():])
+        users = [f for f in spatch.prefilter(ed.tree, ("arch/arm64",),
+                                             ("TIF_LAZY_MMU", "_TIF_LAZY_MMU"))
+                 if f != ARM64_THREAD_INFO]
+        if users or not ed.exists(ARM64_THREAD_INFO):
+            return
+        ed.edit(ARM64_THREAD_INFO, _remove_define("TIF_LAZY_MMU"))
+        ed.edit(ARM64_THREAD_INFO, _remove_define("_TIF_LAZY_MMU"))
 
 
 def _append_line(text, line):
@@ -810,6 +889,7 @@ def all_steps():
         GenericStep(),
         CallersStep(),
         FallbacksStep(),
+        Arm64StateStep(),
         PowerpcStateStep(),
         SparcStateStep(),
         X86StateStep(),
