@@ -175,8 +175,10 @@ def run_checker(checker: str, side: str, files: List[str]) -> List[Finding]:
         first = err.splitlines()[0] if err else "exit %d" % proc.returncode
         raise LintError("lazy-mmu-check failed: %s" % first)
     if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
+        first = err.splitlines()[0] if err else ""
         raise LintError("lazy-mmu-check printed no JSON findings "
-                        "(exit %d)" % proc.returncode)
+                        "(exit %d)%s" % (proc.returncode,
+                                         ": " + first if first else ""))
     res = []
     for f in doc["findings"]:
         res.append(Finding(

@@ -469,6 +469,18 @@ class FakeCheckerTest(unittest.TestCase):
         self.assertEqual(err, "lazy-mmu-lint: lazy-mmu-check failed: boom: "
                               "cannot parse\n")
 
+    def test_checker_without_json_is_exit_2(self):
+        with open(self.checker, "w") as f:
+            f.write("#!/bin/sh\necho 'x.c:1:2: runtime error: oops' >&2\n"
+                    "exit 1\n")
+        rc, out, err = self.run_lint(
+            "--- a/mm/a.c\n+++ b/mm/a.c\n@@ -1,2 +1,2 @@\n-int l1;\n+int x;\n"
+            " int l2;\n")
+        self.assertEqual((rc, out), (2, ""))
+        self.assertEqual(err, "lazy-mmu-lint: lazy-mmu-check printed no JSON "
+                              "findings (exit 1): x.c:1:2: runtime error: "
+                              "oops\n")
+
     def test_missing_checker_is_exit_2(self):
         os.unlink(self.checker)
         rc, out, err = self.run_lint(
