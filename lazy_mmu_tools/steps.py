@@ -619,12 +619,6 @@ class X86StateStep(ArchStep):
         ed.edit(self.THREAD_INFO, _remove_define("TIF_LAZY_MMU_UPDATES"))
         ed.edit(self.THREAD_INFO, _remove_define("_TIF_LAZY_MMU_UPDATES"))
 
-    def review_sites(self, tree):
-        return super().review_sites(tree) + [
-            "%s:%d: %s() stays arch_*: the Xen context switch acts on "
-            "prev/next, not on current" % s
-            for s in call_sites(tree, self.files, _LEGACY_CALL_RE)]
-
 
 PPC_HASH_HDR = "arch/powerpc/include/asm/book3s/64/tlbflush-hash.h"
 PPC_PROCESS = "arch/powerpc/kernel/process.c"
