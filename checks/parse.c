@@ -116,6 +116,9 @@ static int scan_expr(struct parser *p, const char *stop)
 		if (tok_is(t, "(") || tok_is(t, "[") || tok_is(t, "{")) {
 			depth++;
 		} else if (tok_is(t, ")") || tok_is(t, "]") || tok_is(t, "}")) {
+			/* a stray ")" or "]" would stop every statement after it */
+			if (depth == 0 && !tok_is(t, "}"))
+				fail(p, "unbalanced parentheses");
 			if (depth == 0)
 				return p->i;
 			depth--;
