@@ -171,7 +171,9 @@ def run_checker(checker: str, side: str, files: List[str]) -> List[Finding]:
         doc = json.loads(out)
     except ValueError:
         doc = None
-    if proc.returncode not in (0, 1) and not isinstance(doc, dict):
+    if proc.returncode not in (0, 1):
+        # exit 2 is the checker's "error": whatever JSON came with it is
+        # incomplete, and an incomplete before/after pair would mislead
         first = err.splitlines()[0] if err else "exit %d" % proc.returncode
         raise LintError("lazy-mmu-check failed: %s" % first)
     if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
