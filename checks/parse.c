@@ -543,7 +543,7 @@ static int function_name(struct token *t, int start, int brace)
 		while (i > start && t[i].kind == T_IDENT && !tok_is(&t[i], "struct") &&
 		       !tok_is(&t[i], "union") && !tok_is(&t[i], "enum"))
 			i--;
-		if (!tok_is(&t[i], ")"))
+		if (i < 0 || !tok_is(&t[i], ")"))	/* start is -1 at the top */
 			return -1;
 		{
 			int depth = 0;
