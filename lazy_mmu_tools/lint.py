@@ -33,6 +33,7 @@ import os
 import re
 import resource
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -261,7 +262,13 @@ class CocciRule:
 
     def load_query(self, spatch: str) -> None:
         """spatch's grep query for -D report, cached by content."""
-        digest = hashlib.sha1(self.data).hexdigest()
+        prog = shutil.which(spatch) or spatch
+        try:
+            st = os.stat(prog)
+            stamp = ("%s %d %d" % (prog, st.st_size, st.st_mtime)).encode()
+        except OSError:
+            stamp = prog.encode()
+        digest = hashlib.sha1(self.data + b"\0" + stamp).hexdigest()
         cache_dir = os.environ.get("LAZY_MMU_LINT_CACHE") or os.path.join(
             os.environ.get("XDG_CACHE_HOME") or
             os.path.join(os.path.expanduser("~"), ".cache"),
@@ -302,10 +309,12 @@ _Q_TOKEN = re.compile(r"\s*(\(|\)|\|\||&&|[A-Za-z_][\w]*)")
 
 def query_matches(query: Optional[str], text: str) -> bool:
     """Evaluate a spatch grep query (words joined by || and &&, with
-    parentheses) against a file's text; unknown syntax means "maybe"."""
+    parentheses; && binds tighter) against a file's text, a word matching
+    as a whole word as spatch's own prefilter does.  No query, or syntax
+    this does not know, means "maybe": the rule runs."""
     if not query:
         return True
-    toks = []
+    toks: List[str] = []
     pos = 0
     while pos < len(query):
         m = _Q_TOKEN.match(query, pos)
@@ -315,20 +324,41 @@ def query_matches(query: Optional[str], text: str) -> bool:
             return True
         toks.append(m.group(1))
         pos = m.end()
-    expr = []
-    for t in toks:
-        if t == "||":
-            expr.append(" or ")
-        elif t == "&&":
-            expr.append(" and ")
-        elif t in "()":
-            expr.append(t)
-        else:
-            expr.append(repr(bool(re.search(r"\b%s\b" % re.escape(t), text))))
+
+    def word(w: str) -> bool:
+        return bool(re.search(r"\b%s\b" % re.escape(w), text))
+
+    def disj(i: int) -> Tuple[bool, int]:
+        v, i = conj(i)
+        while i < len(toks) and toks[i] == "||":
+            w, i = conj(i + 1)
+            v = v or w
+        return v, i
+
+    def conj(i: int) -> Tuple[bool, int]:
+        v, i = atom(i)
+        while i < len(toks) and toks[i] == "&&":
+            w, i = atom(i + 1)
+            v = v and w
+        return v, i
+
+    def atom(i: int) -> Tuple[bool, int]:
+        if i >= len(toks):
+            raise ValueError("query ends early")
+        if toks[i] == "(":
+            v, i = disj(i + 1)
+            if i >= len(toks) or toks[i] != ")":
+                raise ValueError("unbalanced parenthesis")
+            return v, i + 1
+        if toks[i] in ("||", "&&", ")"):
+            raise ValueError("operator where a word belongs")
+        return word(toks[i]), i + 1
+
     try:
-        return bool(eval("".join(expr), {"__builtins__": {}}, {}))
-    except Exception:
+        v, i = disj(0)
+    except ValueError:
         return True
+    return v if i == len(toks) else True
 
 
 _REPORT_RE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)"

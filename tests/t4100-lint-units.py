@@ -206,6 +206,10 @@ class QueryTest(unittest.TestCase):
         self.assertFalse(lint.query_matches("(a || b) && c", "a b"))
         self.assertTrue(lint.query_matches(None, "anything"))
         self.assertTrue(lint.query_matches("weird ~ syntax", "x"))
+        self.assertTrue(lint.query_matches("a && b || c", "c"))
+        self.assertFalse(lint.query_matches("a && (b || c)", "c"))
+        self.assertTrue(lint.query_matches("(a || b", "x"))      # maybe
+        self.assertTrue(lint.query_matches("a b", "x"))          # maybe
 
 
 def mk(id="lazy-mmu-x", line=1, msg="m", func="f", file="x.c"):
