@@ -472,7 +472,7 @@ def _git_env() -> Dict[str, str]:
 def _read_tree_file(tree: str, rel: str) -> Optional[bytes]:
     path = os.path.join(os.path.realpath(tree), rel)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
         return None
     except OSError as e:

@@ -42,6 +42,13 @@ test_expect_success 'a well-formed patch against the fake tree applies' '
 	grep -q "1 C file analysed (mm/a.c)" err
 '
 
+test_expect_success 'a patch to a FIFO in the tree is refused, without blocking' '
+	mkfifo "$T/mm/fifo.c" &&
+	mkpatch a/mm/fifo.c b/mm/fifo.c >p &&
+	expect_reject "mm/fifo.c is not a regular file$" p &&
+	rm "$T/mm/fifo.c"
+'
+
 test_expect_success 'a ../ path (fixture) is rejected' '
 	expect_reject "path escapes the tree: \.\./escape\.c$" "$L/dotdot-path.patch" &&
 	test ! -e "$TRASH/escape.c" && test ! -e "$(dirname "$T")/escape.c"
