@@ -630,7 +630,11 @@ def diff_versions(before: Optional[bytes], after: bytes,
 
 
 def _git(tree: str, args: List[str], what: str) -> bytes:
-    proc = subprocess.run(["git", "-C", tree] + args, env=_git_env(),
+    # The user's git environment is kept here: in a pre-receive hook the
+    # pushed objects are only visible through GIT_OBJECT_DIRECTORY and
+    # GIT_ALTERNATE_OBJECT_DIRECTORIES.
+    env = dict(os.environ, LC_ALL="C")
+    proc = subprocess.run(["git", "-C", tree] + args, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if proc.returncode != 0:
         msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
