@@ -274,7 +274,12 @@ struct ev {
 	const struct token *t;
 	int n, i;
 	const struct config *cfg;
+	int depth;
 };
+
+/* Deeper nesting ("#if ((((..." or "!!!!...") is unknown, not a stack
+ * overflow. */
+#define EV_MAXDEPTH 256
 
 static struct val ev_cond(struct ev *e);
 
@@ -315,7 +320,19 @@ static struct val ev_enabled(struct ev *e, const struct token *name)
 	return unknown();
 }
 
-static struct val ev_primary(struct ev *e)
+static struct val ev_primary(struct ev *e);
+
+static int ev_enter(struct ev *e)
+{
+	if (e->depth >= EV_MAXDEPTH) {
+		e->i = e->n;	/* the whole condition is unknown */
+		return 0;
+	}
+	e->depth++;
+	return 1;
+}
+
+static struct val ev_primary1(struct ev *e)
 {
 	const struct token *t;
 
@@ -389,6 +406,17 @@ static struct val ev_primary(struct ev *e)
 	return unknown();
 }
 
+static struct val ev_primary(struct ev *e)
+{
+	struct val v;
+
+	if (!ev_enter(e))
+		return unknown();
+	v = ev_primary1(e);
+	e->depth--;
+	return v;
+}
+
 static int binop_prec(const struct token *t)
 {
 	static const char *ops[] = { "||", "&&", "|", "^", "&", "==", "!=", "<",
@@ -457,7 +485,7 @@ static struct val ev_binary(struct ev *e, int min)
 	return a;
 }
 
-static struct val ev_cond(struct ev *e)
+static struct val ev_cond1(struct ev *e)
 {
 	struct val c = ev_binary(e, 1);
 
@@ -476,10 +504,21 @@ static struct val ev_cond(struct ev *e)
 	return c;
 }
 
+static struct val ev_cond(struct ev *e)
+{
+	struct val v;
+
+	if (!ev_enter(e))
+		return unknown();
+	v = ev_cond1(e);
+	e->depth--;
+	return v;
+}
+
 /* Evaluate a preprocessor condition: 1 true, 0 false, -1 unknown. */
 int pp_eval(const struct token *t, int n, const struct config *cfg)
 {
-	struct ev e = { t, n, 0, cfg };
+	struct ev e = { t, n, 0, cfg, 0 };
 	struct val v = ev_cond(&e);
 
 	if (!v.known || e.i != n)
