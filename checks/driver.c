@@ -152,15 +152,31 @@ static void check_function(struct driver *d, struct unit *u, struct function *f)
 
 static void check_unit(struct driver *d, const char *path, const char *buf, size_t len)
 {
+	struct lex_issue issue = { 0 };
+	const char *nul = memchr(buf, 0, len);
 	struct unit u;
 	int i;
 
+	if (nul) {
+		const char *bol = nul;
+		int line = 1;
+
+		while (bol > buf && bol[-1] != '\n')
+			bol--;
+		for (i = 0; i < bol - buf; i++)
+			line += buf[i] == '\n';
+		report_skip(d->rep, path, line, (int)(nul - bol) + 1,
+			    "NUL byte: not a C source file; file not checked");
+		return;
+	}
 	memset(&u, 0, sizeof(u));
 	u.path = path;
 	u.buf = buf;
 	u.is_arch = is_arch_path(path);
 	u.arena = arena_new();
-	lex(buf, len, d->cfg, &u.toks);
+	lex(buf, len, d->cfg, &u.toks, &issue);
+	if (issue.what)
+		report_skip(d->rep, path, issue.line, issue.col, "%s", issue.what);
 	parse_unit(&u);
 	if (d->cfg->dump && !strcmp(d->cfg->dump, "tokens") && d->pass == 0)
 		dump_tokens(&u);

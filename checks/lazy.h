@@ -65,7 +65,14 @@ struct tokens {
 	int n, alloc;
 };
 
-int lex(const char *buf, size_t len, const struct config *cfg, struct tokens *out);
+/* The first text the lexer could not read as C (what is NULL if none). */
+struct lex_issue {
+	int line, col;
+	const char *what;
+};
+
+int lex(const char *buf, size_t len, const struct config *cfg, struct tokens *out,
+	struct lex_issue *issue);
 int tok_is(const struct token *t, const char *s);
 int pp_eval(const struct token *t, int n, const struct config *cfg);
 

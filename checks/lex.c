@@ -16,6 +16,8 @@ struct lexer {
 	const struct config *cfg;
 	struct tokens *out;
 	int next_group;
+	struct lex_issue *issue;
+	const char *open_literal;	/* set by one_token(): not closed */
 };
 
 /* Conditional-group stack entry. */
@@ -53,6 +55,16 @@ static void newline(struct lexer *lx, const char *p)
 	lx->line_start = p + 1;
 }
 
+/* Remember the first text that is not C, for the driver's note. */
+static void set_issue(struct lexer *lx, int line, int col, const char *what)
+{
+	if (lx->issue && !lx->issue->what) {
+		lx->issue->line = line;
+		lx->issue->col = col;
+		lx->issue->what = what;
+	}
+}
+
 /* Skip whitespace and comments; stop at a newline only when 'in_pp'. */
 static const char *skip_space(struct lexer *lx, const char *p, int in_pp)
 {
@@ -68,9 +80,13 @@ static const char *skip_space(struct lexer *lx, const char *p, int in_pp)
 		} else if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f' || *p == '\v') {
 			p++;
 		} else if (*p == '/' && p + 1 < lx->end && p[1] == '*') {
+			int line = lx->line, col = (int)(p - lx->line_start) + 1;
+
 			for (p += 2; p < lx->end && !(*p == '*' && p + 1 < lx->end && p[1] == '/'); p++)
 				if (*p == '\n')
 					newline(lx, p);
+			if (p + 2 > lx->end)
+				set_issue(lx, line, col, "unterminated comment (the rest of the file is not checked)");
 			p = p + 2 > lx->end ? lx->end : p + 2;
 		} else if (*p == '/' && p + 1 < lx->end && p[1] == '/') {
 			while (p < lx->end && *p != '\n') {
@@ -140,7 +156,10 @@ static const char *one_token(struct lexer *lx, const char *p, int *kind)
 				q++;
 			}
 		*kind = c == '"' ? T_STR : T_CHAR;
-		return q < lx->end && *q == c ? q + 1 : q;
+		if (q < lx->end && *q == c)
+			return q + 1;
+		lx->open_literal = p;
+		return q;
 	}
 	*kind = T_PUNCT;
 	return p + punct_len(p, lx->end);
@@ -557,15 +576,16 @@ static const char *directive(struct lexer *lx, const char *p, struct cond **st,
 	return p;
 }
 
-int lex(const char *buf, size_t len, const struct config *cfg, struct tokens *out)
+int lex(const char *buf, size_t len, const struct config *cfg, struct tokens *out,
+	struct lex_issue *issue)
 {
-	struct lexer lx = { buf, buf + len, buf, 1, cfg, out, 0 };
+	struct lexer lx = { buf, buf + len, buf, 1, cfg, out, 0, issue, NULL };
 	struct cond *st = NULL;
 	int depth = 0, alloc = 0, kind, bol = 1;
 	const char *p = buf;
 
 	for (;;) {
-		const char *q, *before = p;
+		const char *q, *before = p, *line_start;
 		int line = lx.line;
 
 		p = skip_space(&lx, p, 0);
@@ -578,9 +598,19 @@ int lex(const char *buf, size_t len, const struct config *cfg, struct tokens *ou
 			continue;
 		}
 		bol = 0;
+		lx.open_literal = NULL;
+		line = lx.line;
+		line_start = lx.line_start;
 		q = one_token(&lx, p, &kind);
-		if (cond_active(st, depth))
+		if (cond_active(st, depth)) {
 			push(&lx, kind, p, (int)(q - p));
+			/* in code only: "#error don't" is not C */
+			if (lx.open_literal)
+				set_issue(&lx, line, (int)(lx.open_literal - line_start) + 1,
+					  kind == T_STR ?
+					  "unterminated string literal (it ends at the end of its line)" :
+					  "unterminated character constant (it ends at the end of its line)");
+		}
 		p = q;
 	}
 	push(&lx, T_EOF, lx.end, 0);
