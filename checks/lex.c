@@ -65,13 +65,27 @@ static void set_issue(struct lexer *lx, int line, int col, const char *what)
 	}
 }
 
+/* Length of the line continuation at p: backslash and LF or CRLF; or 0. */
+static int continuation(const struct lexer *lx, const char *p)
+{
+	if (*p != '\\')
+		return 0;
+	if (p + 1 < lx->end && p[1] == '\n')
+		return 2;
+	if (p + 2 < lx->end && p[1] == '\r' && p[2] == '\n')
+		return 3;
+	return 0;
+}
+
 /* Skip whitespace and comments; stop at a newline only when 'in_pp'. */
 static const char *skip_space(struct lexer *lx, const char *p, int in_pp)
 {
+	int n;
+
 	while (p < lx->end) {
-		if (*p == '\\' && p + 1 < lx->end && p[1] == '\n') {
-			newline(lx, p + 1);
-			p += 2;
+		if ((n = continuation(lx, p))) {
+			newline(lx, p + n - 1);
+			p += n;
 		} else if (*p == '\n') {
 			if (in_pp)
 				return p;
@@ -90,8 +104,10 @@ static const char *skip_space(struct lexer *lx, const char *p, int in_pp)
 			p = p + 2 > lx->end ? lx->end : p + 2;
 		} else if (*p == '/' && p + 1 < lx->end && p[1] == '/') {
 			while (p < lx->end && *p != '\n') {
-				if (*p == '\\' && p + 1 < lx->end && p[1] == '\n')
-					newline(lx, ++p);
+				if ((n = continuation(lx, p))) {
+					p += n - 1;
+					newline(lx, p);
+				}
 				p++;
 			}
 		} else {
@@ -149,12 +165,16 @@ static const char *one_token(struct lexer *lx, const char *p, int *kind)
 	if (*p == '"' || *p == '\'') {
 		char c = *p;
 
-		for (q = p + 1; q < lx->end && *q != c && *q != '\n'; q++)
-			if (*q == '\\' && q + 1 < lx->end) {
-				if (q[1] == '\n')
-					newline(lx, q + 1);
+		for (q = p + 1; q < lx->end && *q != c && *q != '\n'; q++) {
+			int n = continuation(lx, q);
+
+			if (n) {
+				q += n - 1;
+				newline(lx, q);
+			} else if (*q == '\\' && q + 1 < lx->end) {
 				q++;
 			}
+		}
 		*kind = c == '"' ? T_STR : T_CHAR;
 		if (q < lx->end && *q == c)
 			return q + 1;
