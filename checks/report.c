@@ -176,13 +176,48 @@ void report_skip(struct report *r, const char *file, int line, int col, const ch
 
 /* ---- output ---- */
 
+/* Length of the valid UTF-8 sequence at s (2-4), or 0. */
+static int utf8_len(const unsigned char *s)
+{
+	int n, i;
+	unsigned int cp;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* A JSON string; bytes that are not UTF-8 (a Latin-1 source) become U+FFFD. */
 static void json_str(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {
 		unsigned char c = *s;
+		int n;
 
-		if (c == '"' || c == '\\')
+		if (c >= 0x80) {
+			n = utf8_len((const unsigned char *)s);
+			if (n) {
+				fwrite(s, 1, n, out);
+				s += n - 1;
+			} else {
+				fputs("\\ufffd", out);
+			}
+		} else if (c == '"' || c == '\\')
 			fprintf(out, "\\%c", c);
 		else if (c == '\n')
 			fputs("\\n", out);
