@@ -357,10 +357,17 @@ static void check_path(struct driver *d, const char *path, int top)
 		io_error(d, path);
 		return;
 	}
-	if (S_ISDIR(st.st_mode))
+	if (S_ISDIR(st.st_mode)) {
 		check_dir(d, path);
-	else if (S_ISREG(st.st_mode) && (top || source_name(path)))
-		check_file(d, path);
+	} else if (S_ISREG(st.st_mode)) {
+		if (top || source_name(path))
+			check_file(d, path);
+	} else if (top) {
+		/* a FIFO would block the run, /dev/zero never end: say why */
+		if (d->pass == 0)
+			fprintf(stderr, "lazy-mmu-check: %s: not a regular file or directory\n", path);
+		d->errors++;
+	}
 }
 
 /* The passes over the inputs: the files and directories of 'paths', or
