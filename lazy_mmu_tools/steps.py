@@ -401,6 +401,12 @@ class FallbacksStep(EditStep):
     def markers(self, tree):
         return self.X86_STUB in (read(tree, self.X86_PGTABLE) or "")
 
+    def status(self, tree):
+        # Before the generic step there is nothing of this one either.
+        if "lazy_mmu_mode_enable(void)" not in (read(tree, PGTABLE) or ""):
+            return "todo"
+        return super().status(tree)
+
     def leftovers(self, tree):
         """Legacy calls in code that does not get the arch callbacks."""
         providers = tuple("arch/%s/" % a for a, _, _, _ in ARCH_OPT_INS)
@@ -415,6 +421,9 @@ class FallbacksStep(EditStep):
     def edits(self, ed):
         left = self.leftovers(ed.tree)
         text = ed.get(PGTABLE)
+        if "lazy_mmu_mode_enable(void)" not in text:
+            raise EditError("%s has no generic lazy MMU helpers: the "
+                            "generic step must come first" % PGTABLE)
         if left and re.search(PGTABLE_FALLBACKS_RE, text, re.M):
             path, line, name = left[0]
             raise EditError("%s:%d: %s() still called: convert the callers "
@@ -662,9 +671,9 @@ class PowerpcSwitchStep(EditStep):
                  r"\t\}\n#endif\n\n?")
 
     def applicable(self, tree):
-        return bool(re.search(r"\b_?TLF_LAZY_MMU\b",
-                              (read(tree, PPC_PROCESS) or "") +
-                              (read(tree, PPC_THREAD_INFO) or "")))
+        return (read(tree, PPC_PROCESS) is not None and
+                re.search(r"\barch_enter_lazy_mmu_mode\b",
+                          read(tree, PPC_HASH_HDR) or "") is not None)
 
     def markers(self, tree):
         return "_TLF_LAZY_MMU" not in (read(tree, PPC_PROCESS) or "")

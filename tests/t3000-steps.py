@@ -715,6 +715,16 @@ def _():
                    % (s.name, s.status(root)))
 
 
+@case("mini tree: status of every step before any is applied")
+def _():
+    with Scratch() as root:
+        mini_tree(root)
+        got = [(s.name, s.status(root)) for s in steps.all_steps()]
+        expect(all(st == "todo" for _, st in got), got)
+        e = raises(StepError, step("generic-fallbacks").apply, root)
+        expect("generic step must come first" in str(e), str(e))
+
+
 @case("mini tree: a second run changes nothing")
 def _():
     with Scratch() as root:
