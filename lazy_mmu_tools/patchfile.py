@@ -320,9 +320,13 @@ HEADER_RE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
 def split_messages(data: bytes) -> List[bytes]:
     """Split input into patches: an mbox of several format-patch mails is
     several patches, applied in order; anything else is one.  A mail's
-    text/plain parts are decoded (quoted-printable, base64)."""
+    text/plain parts are decoded (quoted-printable, base64).  Input whose
+    every line ends in CR LF (a mail saved on some clients) gets plain LF
+    line ends, as the kernel's sources have."""
     if b"\0" in data:
         raise PatchError("input is binary, not a patch")
+    if b"\r\n" in data and data.count(b"\n") == data.count(b"\r\n"):
+        data = data.replace(b"\r\n", b"\n")
     starts = [m.start() for m in MBOX_FROM_RE.finditer(data)]
     if starts and starts[0] != 0:
         starts.insert(0, 0)

@@ -151,6 +151,13 @@ class MailTest(unittest.TestCase):
         d = patchfile.parse_diff(parts[0])
         self.assertEqual(d[0].changed_lines(), {2559, 2560})
 
+    def test_crlf_mail_normalised(self):
+        raw = fixture("early-return.patch").replace(b"\n", b"\r\n")
+        parts = patchfile.split_messages(raw)
+        self.assertNotIn(b"\r", parts[0])
+        d = patchfile.parse_diff(parts[0])
+        self.assertEqual(d[0].changed_lines(), {2559, 2560})
+
     def test_plain_mail_kept(self):
         raw = (b"From: a@b\nSubject: [PATCH] x\n\nsome text\n---\n"
                b"--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-a\n+b\n")
