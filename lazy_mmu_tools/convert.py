@@ -42,6 +42,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 
 from . import gitseries
@@ -372,12 +373,13 @@ def run_series(repo, snap, steps, req, printer):
         printer.progress("%s %s%s ..." % (label, step.subject,
                                           " (partly done)"
                                           if status == "partial" else ""))
+        start = time.monotonic()
         files, commit = run_step(repo, snap, step, req, identity)
         n = len(files)
-        printer.progress("%s %d file%s changed%s"
+        printer.progress("%s %d file%s changed%s (%.0f s)"
                          % (label, n, "" if n == 1 else "s",
                             ", committed %s" % commit[:12] if commit
-                            else ""))
+                            else "", time.monotonic() - start))
         result.outcomes.append(StepOutcome(
             step.name, "applied" if files else "no change", files, commit))
     result.touched = repo.changed_since(snap.head) + \
@@ -427,8 +429,9 @@ def run_checker(checker, tree, files, printer):
     return out
 
 
-def collect_review(repo, steps, req):
+def collect_review(repo, steps, req, printer):
     sites = []
+    printer.progress("review: collecting the sites left for manual review")
     for step in steps:
         if not selected(step, req):
             continue
@@ -517,7 +520,7 @@ def convert(repo, steps, req, checker, printer):
             result.findings = run_checker(checker, repo.top, result.touched,
                                           printer)
         fail_point("verify")
-        result.review = collect_review(repo, steps, req)
+        result.review = collect_review(repo, steps, req, printer)
         return result
     except BaseException as e:
         _restore(repo, snap, printer, e)

@@ -61,7 +61,7 @@ test_expect_success 'stdout has the commit list, the diffstat and the review lis
 
 test_expect_success 'stderr has one progress line per step and its result' '
 	grep -q "^\[1/4\] generic: mm: add the fake generic layer \.\.\.$" err &&
-	grep -q "^\[1/4\] generic: 3 files changed, committed [0-9a-f]*$" err &&
+	grep -q "^\[1/4\] generic: 3 files changed, committed [0-9a-f]* ([0-9]* s)$" err &&
 	grep -q "^\[2/4\] arch-x86: 2 files changed" err &&
 	grep -q "^\[3/4\] arch-powerpc: 1 file changed" err &&
 	grep -q "^\[4/4\] callers: 1 file changed" err &&
