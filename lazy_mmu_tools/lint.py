@@ -387,10 +387,13 @@ def run_spatch(spatch: str, rule: CocciRule, cwd: str,
             raise LintError("spatch failed with %s: %s" % (
                 os.path.basename(rule.path), l.strip()))
     if proc.returncode != 0:
-        first = [l for l in err.splitlines() if l.strip()]
+        lines = [l.strip() for l in err.splitlines() if l.strip()]
+        telling = [l for l in lines
+                   if re.search(r"error|exception|failure", l, re.I)]
         raise LintError("spatch failed with %s (exit %d): %s" % (
             os.path.basename(rule.path), proc.returncode,
-            first[0] if first else "no message"))
+            telling[-1] if telling else lines[-1] if lines else
+            "no message"))
     res = []
     for l in proc.stdout.decode("utf-8", "replace").splitlines():
         m = _REPORT_RE.match(l)
@@ -858,6 +861,14 @@ def lint_each(args: argparse.Namespace, stats: Stats) -> Tuple[
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    # the analysers run in a temporary directory: no relative paths
+    args.cocci_dir = os.path.abspath(args.cocci_dir)
+    if os.sep in args.checker:
+        args.checker = os.path.abspath(args.checker)
+    if os.sep in args.spatch:
+        args.spatch = os.path.abspath(args.spatch)
+    if args.tree:
+        args.tree = os.path.abspath(args.tree)
     stats = Stats()
     ws: Optional[Workspace] = None
     try:

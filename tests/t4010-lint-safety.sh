@@ -22,7 +22,7 @@ export T L
 expect_reject() {
 	pat=$1; shift
 	rc=0
-	lazy-mmu-lint --tree "$T" --no-checker --no-cocci "$@" >out 2>err || rc=$?
+	lazy-mmu-lint --tree "$T" ${LINT_OPTS:---no-checker --no-cocci} "$@" >out 2>err || rc=$?
 	cat err
 	test "$rc" = 2 &&
 	test ! -s out &&
@@ -150,6 +150,21 @@ test_expect_success 'a tree that is not a kernel tree: clear error' '
 test_expect_success 'a bad --range is an error' '
 	rc=0; lazy-mmu-lint --tree "$T" --range nothing 2>err || rc=$?
 	test "$rc" = 2 && grep -q "^lazy-mmu-lint: --range wants A..B" err
+'
+
+test_expect_success 'a cocci rule that fails in spatch: exit 2, with the reason' '
+	mkdir -p boom &&
+	printf "%s\n" "virtual report" "@r depends on report@" "position p;" "@@" \
+		"foo@p();" "@script:python depends on report@" "p << r.p;" "@@" \
+		"raise Exception(\"boom\")" >boom/boom.cocci &&
+	printf "%s\n" "void f(void)" "{" "	foo();" "}" >"$T/mm/f.c" &&
+	printf "%s\n" "--- a/mm/f.c" "+++ b/mm/f.c" "@@ -1,4 +1,5 @@" " void f(void)" \
+		" {" " 	foo();" "+	foo();" " }" >p &&
+	LINT_OPTS=--no-checker &&
+	expect_reject "spatch failed with boom.cocci (exit [0-9]*): .*Python" \
+		--cocci-dir boom p &&
+	unset LINT_OPTS &&
+	rm "$T/mm/f.c"
 '
 
 test_expect_success 'the tree and the outside were left alone' '
