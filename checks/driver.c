@@ -177,7 +177,10 @@ static void check_unit(struct driver *d, const char *path, const char *buf, size
 	lex(buf, len, d->cfg, &u.toks, &issue);
 	if (issue.what)
 		report_skip(d->rep, path, issue.line, issue.col, "%s", issue.what);
-	parse_unit(&u);
+	i = parse_unit(&u);
+	if (i >= 0)
+		report_skip(d->rep, path, u.toks.t[i].line, u.toks.t[i].col,
+			    "this '{' has no matching '}' (the rest of the file is not checked)");
 	if (d->cfg->dump && !strcmp(d->cfg->dump, "tokens") && d->pass == 0)
 		dump_tokens(&u);
 	for (i = 0; i < u.nfns; i++)

@@ -113,7 +113,7 @@ struct unit {
 	struct arena *arena;
 };
 
-int parse_unit(struct unit *u);
+int parse_unit(struct unit *u);	/* -1, or an unmatched '{' */
 void parse_function(struct unit *u, struct function *f);
 void pp_filter(const struct tokens *in, int from, int to, int mode, struct tokens *out);
 

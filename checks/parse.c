@@ -604,6 +604,8 @@ void parse_function(struct unit *u, struct function *f)
 	}
 }
 
+/* Finds the functions.  Returns -1, or the index of a '{' that has no '}':
+ * the tokens from there on are not split into functions. */
 int parse_unit(struct unit *u)
 {
 	struct tokens *ts = &u->toks;
@@ -630,7 +632,7 @@ int parse_unit(struct unit *u)
 			int close = match(t, i, ts->n), name;
 
 			if (close < 0)
-				break;
+				return i;	/* the rest cannot be split */
 			name = saw_eq ? -1 : function_name(t, start, i);
 			if (name >= 0)
 				add_function(u, name, i, close, &alloc);
@@ -639,7 +641,7 @@ int parse_unit(struct unit *u)
 			saw_eq = 0;
 		}
 	}
-	return 0;
+	return -1;
 }
 
 /*
