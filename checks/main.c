@@ -118,10 +118,38 @@ static int option(struct opts *o, char **argv, int *i, int argc)
 	return 0;			/* anything else: a compiler flag, ignored */
 }
 
+static int parse_args(struct opts *o, int argc, char **argv)
+{
+	int i, only_dashdash = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!only_dashdash && !strcmp(argv[i], "--")) {
+			only_dashdash = 1;
+		} else if (!only_dashdash && argv[i][0] == '-' && argv[i][1]) {
+			if (option(o, argv, &i, argc) < 0)
+				return -1;
+		} else {
+			o->paths[o->npaths++] = argv[i];
+		}
+	}
+	for (i = 0; i < o->ninc; i++)
+		if (config_read_defines(&o->cfg, o->inc[i], o->idirs, o->nidirs, 0) < 0)
+			return -1;
+	if (!o->npaths) {
+		usage(stderr);
+		return -1;
+	}
+	if (o->to_stderr && dup2(2, 1) < 0) {
+		perror("lazy-mmu-check: dup2");
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
-	int i, only_dashdash = 0;
+	int i, ret = 2;
 
 	memset(&o, 0, sizeof(o));
 	o.format = "text";
@@ -129,29 +157,12 @@ int main(int argc, char **argv)
 	for (i = 0; i < D_NR; i++)
 		o.cfg.enabled[i] = 1;
 	o.paths = xmalloc(argc * sizeof(*o.paths));
-	for (i = 1; i < argc; i++) {
-		if (!only_dashdash && !strcmp(argv[i], "--")) {
-			only_dashdash = 1;
-		} else if (!only_dashdash && argv[i][0] == '-' && argv[i][1]) {
-			if (option(&o, argv, &i, argc) < 0)
-				return 2;
-		} else {
-			o.paths[o.npaths++] = argv[i];
-		}
+	if (!parse_args(&o, argc, argv)) {
+		ret = run(o.paths, o.npaths, &o.cfg, o.format);
+		if (ret == 1 && o.exit_zero)
+			ret = 0;
 	}
-	for (i = 0; i < o.ninc; i++)
-		if (config_read_defines(&o.cfg, o.inc[i], o.idirs, o.nidirs, 0) < 0)
-			return 2;
-	if (!o.npaths) {
-		usage(stderr);
-		return 2;
-	}
-	if (o.to_stderr && dup2(2, 1) < 0) {
-		perror("lazy-mmu-check: dup2");
-		return 2;
-	}
-	i = run(o.paths, o.npaths, &o.cfg, o.format);
 	config_free(&o.cfg);
 	free(o.paths);
-	return i == 1 && o.exit_zero ? 0 : i;
+	return ret;
 }
