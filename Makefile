@@ -43,6 +43,9 @@ help:
 	@echo 'make bench      print speed figures'
 	@echo 'make demo       convert the Debian 6.12 tree, show the diffstat'
 	@echo 'make clean      remove build output; distclean also the cache'
+	@echo 'make install-cocci KERNEL_TREE=DIR   copy cocci/ into DIR/scripts/coccinelle/api/lazy_mmu'
+	@echo 'make uninstall-cocci KERNEL_TREE=DIR remove them again'
+	@echo 'make fuzz FUZZ_SECONDS=N            fuzz the checker (clang, libFuzzer/AFL++)'
 
 .PHONY: all checker check bench demo clean distclean help
 
