@@ -70,7 +70,6 @@ static void lazy_mmu_test_pause(struct kunit *test)
 	lazy_mmu_mode_enable();
 	expect_lazy_mmu(test, 2, 1, false);
 	lazy_mmu_mode_disable();
-	lazy_mmu_mode_disable();
 	expect_lazy_mmu(test, 2, 1, false);
 
 	lazy_mmu_mode_pause();
@@ -95,6 +94,8 @@ static void lazy_mmu_test_pause_outside(struct kunit *test)
 
 	lazy_mmu_mode_enable();
 	expect_lazy_mmu(test, 0, 1, false);
+	lazy_mmu_mode_disable();
+	expect_lazy_mmu(test, 0, 1, false);
 
 	lazy_mmu_mode_resume();
 	expect_lazy_mmu(test, 0, 0, false);
@@ -110,8 +111,10 @@ static void lazy_mmu_test_interrupt(struct kunit *test)
 	local_bh_disable();
 	lazy_mmu_mode_enable();
 	expect_lazy_mmu(test, 0, 0, false);
+	lazy_mmu_mode_disable();
 	lazy_mmu_mode_pause();
 	expect_lazy_mmu(test, 0, 0, false);
+	lazy_mmu_mode_resume();
 	local_bh_enable();
 
 	lazy_mmu_mode_enable();
@@ -119,8 +122,11 @@ static void lazy_mmu_test_interrupt(struct kunit *test)
 
 	local_bh_disable();
 	expect_lazy_mmu(test, 1, 0, false);
-	lazy_mmu_mode_disable();
+	lazy_mmu_mode_pause();
+	expect_lazy_mmu(test, 1, 0, false);
 	lazy_mmu_mode_resume();
+	lazy_mmu_mode_enable();
+	lazy_mmu_mode_disable();
 	expect_lazy_mmu(test, 1, 0, false);
 	local_bh_enable();
 
