@@ -321,7 +321,6 @@ struct ev {
 #define EV_MAXDEPTH 256
 
 static struct val ev_cond(struct ev *e);
-static struct val ev_primary1(struct ev *e);
 
 static int ev_is(struct ev *e, const char *s)
 {
