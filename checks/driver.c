@@ -150,6 +150,22 @@ static void check_function(struct driver *d, struct unit *u, struct function *f)
 	free(g.n);
 }
 
+/* Legacy calls in the #define bodies of generic code: not code paths, so
+ * not analysed, but reported like any legacy call outside arch/. */
+static void macro_legacy_calls(struct driver *d, struct unit *u)
+{
+	int i;
+
+	for (i = 0; !u->is_arch && i + 1 < u->toks.nmcalls; i += 2) {
+		const struct token *m = &u->toks.mcalls[i], *c = &u->toks.mcalls[i + 1];
+
+		report_add(d->rep, D_LEGACY_CALL, u->path, c->line, c->col, "",
+			   "legacy %.*s() in the body of macro '%.*s' in generic code: "
+			   "macro bodies are not analysed; convert it by hand",
+			   c->len, c->s, m->len, m->s);
+	}
+}
+
 static void check_unit(struct driver *d, const char *path, const char *buf, size_t len)
 {
 	struct lex_issue issue = { 0 };
@@ -185,6 +201,8 @@ static void check_unit(struct driver *d, const char *path, const char *buf, size
 		dump_tokens(&u);
 	for (i = 0; i < u.nfns; i++)
 		check_function(d, &u, &u.fns[i]);
+	macro_legacy_calls(d, &u);
+	free(u.toks.mcalls);
 	free(u.toks.t);
 	free(u.fns);
 	arena_free(u.arena);

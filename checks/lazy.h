@@ -63,6 +63,9 @@ struct token {
 struct tokens {
 	struct token *t;
 	int n, alloc;
+	/* legacy calls in #define bodies: (macro name, call) pairs */
+	struct token *mcalls;
+	int nmcalls;
 };
 
 /* The first text the lexer could not read as C (what is NULL if none). */

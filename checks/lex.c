@@ -565,6 +565,23 @@ int pp_eval(const struct token *t, int n, const struct config *cfg)
 	return v.v != 0;
 }
 
+/* A macro body is not a code path, but a legacy call in it is still a
+ * legacy call: keep (macro name, call) pairs for the driver. */
+static void macro_calls(struct lexer *lx, const struct tokens *d)
+{
+	struct tokens *o = lx->out;
+	int k, op, legacy;
+
+	for (k = 1; k + 1 < d->n; k++) {
+		if (d->t[k].kind != T_IDENT || !tok_is(&d->t[k + 1], "(") ||
+		    !is_api_name(d->t[k].s, d->t[k].len, &op, &legacy) || !legacy)
+			continue;
+		o->mcalls = xrealloc(o->mcalls, (o->nmcalls + 2) * sizeof(*o->mcalls));
+		o->mcalls[o->nmcalls++] = d->t[0];
+		o->mcalls[o->nmcalls++] = d->t[k];
+	}
+}
+
 static const char *directive(struct lexer *lx, const char *p, struct cond **st,
 			     int *depth, int *alloc)
 {
@@ -591,6 +608,8 @@ static const char *directive(struct lexer *lx, const char *p, struct cond **st,
 		conditional(lx, st, depth, alloc, name, v, hash);
 	} else if (!strcmp(name, "else") || !strcmp(name, "endif")) {
 		conditional(lx, st, depth, alloc, name, 1, hash);
+	} else if (!strcmp(name, "define") && cond_active(*st, *depth)) {
+		macro_calls(lx, &tmp);
 	}
 	free(tmp.t);
 	return p;

@@ -102,7 +102,7 @@ test_expect_success '-Wno-<id> and -W<id> select diagnostics' '
 	(cd "$FIX" && lazy-mmu-check -Wno-lazy-mmu-legacy-call -Wno-legacy-nesting legacy.c) >out;
 	test $? -eq 0 && test ! -s out &&
 	(cd "$FIX" && lazy-mmu-check -Wno-legacy-call -Wlegacy-call legacy.c | grep -c legacy-call) >n &&
-	test $(cat n) -eq 12
+	test $(cat n) -eq 14
 '
 
 test_expect_success 'directories: recurse into .c and .h only, print paths as given' '

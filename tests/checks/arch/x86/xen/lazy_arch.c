@@ -58,3 +58,10 @@ static void hv_kmap_flush(void)
 {
 	arch_flush_lazy_mmu_mode();
 }
+
+/* Arch-internal macros may use the callbacks. */
+#define hv_flush_pending_batch()		\
+	do {					\
+		arch_leave_lazy_mmu_mode();	\
+		arch_enter_lazy_mmu_mode();	\
+	} while (0)
