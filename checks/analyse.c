@@ -872,6 +872,7 @@ static void report_under(struct ctx *c, const struct exitrec *x, const struct ex
 
 static void verdict(struct ctx *c)
 {
+	char where[512];
 	struct effect e0, e;
 	int i, k, same = 1;
 
@@ -882,14 +883,13 @@ static void verdict(struct ctx *c)
 		effect_of(&c->exits[i].st, &e);
 		same = effect_equal(&e, &e0);
 	}
+	snprintf(where, sizeof(where), "%s:%d", c->u->path, T(c, c->f->name_tok)->line);
 	if (same) {
-		char where[512];
-
-		snprintf(where, sizeof(where), "%s:%d", c->u->path, T(c, c->f->name_tok)->line);
 		summary_update(c->sum, c->f->name, &e0, where);
 		return;
 	}
-	summary_update(c->sum, c->f->name, &(struct effect){ 0 }, "");
+	/* paths disagree: no summary, the callers see no effect */
+	summary_update(c->sum, c->f->name, &(struct effect){ 0 }, where);
 	for (i = 0; i < c->nexits; i++)
 		if (c->exits[i].st.nframes)
 			report_leak(c, &c->exits[i]);
