@@ -870,6 +870,17 @@ static void report_under(struct ctx *c, const struct exitrec *x, const struct ex
 	     "another path leaves the function here without that close");
 }
 
+/* A static function in a .c file is only called from that file; one in a
+ * header is included everywhere, like a global one. */
+static const char *file_scope(struct ctx *c)
+{
+	size_t n = strlen(c->u->path);
+
+	if (!c->f->is_static || (n > 2 && !strcmp(c->u->path + n - 2, ".h")))
+		return NULL;
+	return c->u->path;
+}
+
 static void verdict(struct ctx *c)
 {
 	char where[512];
@@ -885,11 +896,11 @@ static void verdict(struct ctx *c)
 	}
 	snprintf(where, sizeof(where), "%s:%d", c->u->path, T(c, c->f->name_tok)->line);
 	if (same) {
-		summary_update(c->sum, c->f->name, &e0, where);
+		summary_update(c->sum, c->f->name, &e0, where, file_scope(c));
 		return;
 	}
 	/* paths disagree: no summary, the callers see no effect */
-	summary_update(c->sum, c->f->name, &(struct effect){ 0 }, where);
+	summary_update(c->sum, c->f->name, &(struct effect){ 0 }, where, file_scope(c));
 	for (i = 0; i < c->nexits; i++)
 		if (c->exits[i].st.nframes)
 			report_leak(c, &c->exits[i]);

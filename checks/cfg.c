@@ -257,7 +257,7 @@ static int events(struct builder *b, int a0, int a1, int next)
 			N(b, n)->legacy = legacy;
 			N(b, n)->callee = arena_strndup(b->u->arena, t->s, t->len);
 			next = n;
-		} else if (b->sum && (idx = summary_lookup(b->sum, t->s, t->len)) >= 0 &&
+		} else if (b->sum && (idx = summary_lookup(b->sum, t->s, t->len, b->u->path)) >= 0 &&
 			   !(t->len == (int)strlen(b->f->name) && !memcmp(t->s, b->f->name, t->len))) {
 			n = new_node(b, N_OP, k, next);
 			N(b, n)->op = OP_CALL;

@@ -79,7 +79,7 @@ static int relevant(struct driver *d, struct unit *u, struct function *f, int *o
 			}
 			if (legacy && !u->is_arch)
 				any = 1;
-		} else if (summary_lookup(d->sum, t->s, t->len) >= 0) {
+		} else if (summary_lookup(d->sum, t->s, t->len, u->path) >= 0) {
 			any = 1;
 		}
 	}
@@ -217,6 +217,8 @@ static int wanted(struct driver *d, const char *buf, size_t len)
 	for (i = 0; i < summary_count(d->sum); i++) {
 		const char *n = summary_name(d->sum, i);
 
+		if (!summary_global(d->sum, i))
+			continue;
 		if (memmem(buf, len, n, strlen(n)))
 			return 1;
 	}

@@ -101,6 +101,7 @@ struct function {
 	const char *name;
 	int name_tok;
 	int body_open, body_close;	/* token indices of { } */
+	int is_static;
 	struct stmt *body;
 	const char *error;		/* parse failure reason */
 	int error_tok;
@@ -171,11 +172,12 @@ struct effect {
 struct summaries;
 struct summaries *summaries_new(void);
 void summaries_free(struct summaries *s);
-int summary_lookup(const struct summaries *s, const char *name, int len);
+int summary_lookup(const struct summaries *s, const char *name, int len, const char *path);
+int summary_global(const struct summaries *s, int idx);
 const struct effect *summary_effect(const struct summaries *s, int idx);
 const char *summary_where(const struct summaries *s, int idx);
 int summary_update(struct summaries *s, const char *name, const struct effect *e,
-		   const char *where);
+		   const char *where, const char *file);
 int summary_generation(const struct summaries *s);
 int summary_count(const struct summaries *s);
 const char *summary_name(const struct summaries *s, int idx);

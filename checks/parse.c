@@ -570,6 +570,7 @@ static int function_name(struct token *t, int start, int brace)
 static void add_function(struct unit *u, int name, int open, int close, int *alloc)
 {
 	struct function *f;
+	int k;
 
 	if (u->nfns == *alloc) {
 		*alloc = *alloc ? *alloc * 2 : 16;
@@ -578,6 +579,14 @@ static void add_function(struct unit *u, int name, int open, int close, int *all
 	f = &u->fns[u->nfns++];
 	memset(f, 0, sizeof(*f));
 	f->name = arena_strndup(u->arena, u->toks.t[name].s, u->toks.t[name].len);
+	for (k = name - 1; k >= 0 && k > name - 32; k--) {
+		const struct token *t = &u->toks.t[k];
+
+		if (t->kind >= T_PP_IF || tok_is(t, ";") || tok_is(t, "}") || tok_is(t, "{"))
+			break;
+		if (t->kind == T_IDENT && tok_is(t, "static"))
+			f->is_static = 1;
+	}
 	f->name_tok = name;
 	f->body_open = open;
 	f->body_close = close;

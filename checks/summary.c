@@ -14,6 +14,7 @@
 struct summary {
 	char *name;
 	char *where;		/* file:line of the definition */
+	char *file;		/* static functions: only calls in this file */
 	struct effect e;
 	int ambiguous;
 };
@@ -41,20 +42,35 @@ void summaries_free(struct summaries *s)
 	for (i = 0; i < s->n; i++) {
 		free(s->s[i].name);
 		free(s->s[i].where);
+		free(s->s[i].file);
 	}
 	free(s->s);
 	free(s);
 }
 
-int summary_lookup(const struct summaries *s, const char *name, int len)
+/* The summary for a call of 'name' from a function in 'path'. */
+int summary_lookup(const struct summaries *s, const char *name, int len, const char *path)
 {
-	int i;
+	int i, global = -1;
 
-	for (i = 0; i < s->n; i++)
-		if (!s->s[i].ambiguous && (int)strlen(s->s[i].name) == len &&
-		    !memcmp(s->s[i].name, name, len))
-			return i;
-	return -1;
+	for (i = 0; i < s->n; i++) {
+		const struct summary *x = &s->s[i];
+
+		if (x->ambiguous || (int)strlen(x->name) != len || memcmp(x->name, name, len))
+			continue;
+		if (!x->file && global < 0)
+			global = i;
+		else if (x->file && !strcmp(x->file, path))
+			return i;	/* this file's own static function */
+	}
+	return global;
+}
+
+/* Does a file need a look because it may call this summary?  A static
+ * function's callers are in its own file, which is looked at anyway. */
+int summary_global(const struct summaries *s, int idx)
+{
+	return !s->s[idx].file && !s->s[idx].ambiguous;
 }
 
 const struct effect *summary_effect(const struct summaries *s, int idx)
@@ -101,7 +117,7 @@ int effect_empty(const struct effect *e)
  * files) becomes ambiguous.  Returns 1 when the table changed.
  */
 int summary_update(struct summaries *s, const char *name, const struct effect *e,
-		   const char *where)
+		   const char *where, const char *file)
 {
 	struct summary *x;
 	int i;
@@ -109,6 +125,9 @@ int summary_update(struct summaries *s, const char *name, const struct effect *e
 	for (i = 0; i < s->n; i++) {
 		x = &s->s[i];
 		if (strcmp(x->name, name))
+			continue;
+		/* two static functions of one name in two files are unrelated */
+		if ((x->file || file) && (!x->file || !file || strcmp(x->file, file)))
 			continue;
 		if (x->ambiguous || effect_equal(&x->e, e))
 			return 0;
@@ -129,6 +148,7 @@ int summary_update(struct summaries *s, const char *name, const struct effect *e
 	x = &s->s[s->n++];
 	x->name = xstrdup(name);
 	x->where = xstrdup(where);
+	x->file = file ? xstrdup(file) : NULL;
 	x->e = *e;
 	x->ambiguous = 0;
 	s->generation++;
@@ -148,7 +168,7 @@ void summary_dump(const struct summaries *s)
 	for (i = 0; i < s->n; i++) {
 		const struct summary *x = &s->s[i];
 
-		printf("%s %s:", x->name, x->where);
+		printf("%s%s %s:", x->file ? "static " : "", x->name, x->where);
 		if (x->ambiguous) {
 			printf(" ambiguous\n");
 			continue;
