@@ -246,10 +246,16 @@ class TreeLock:
                 break
             os.close(fd)
         stale = _read_pid(fd)
-        os.ftruncate(fd, 0)
-        os.lseek(fd, 0, os.SEEK_SET)
-        os.write(fd, b"%d\n" % os.getpid())
         self.fd = fd
+        try:
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, b"%d\n" % os.getpid())
+        except OSError as e:
+            # A full disk: no run can go on; leave no lock file behind.
+            self.release()
+            raise ConvertError("cannot write %s: %s"
+                               % (self.path, e.strerror))
         return stale
 
     def release(self):
@@ -261,6 +267,44 @@ class TreeLock:
             pass
         os.close(self.fd)
         self.fd = None
+
+
+class Reserve:
+    """Disk space set aside before the first change and given back just
+    before a restore, so that on a disk that fills up during the run
+    git reset --hard still has room for the index and refs it rewrites.
+    Without that room the run does not start."""
+
+    NAME = "lazy-mmu-convert.reserve"
+    MIN = 512 * 1024
+
+    def __init__(self, git_dir):
+        self.path = os.path.join(git_dir, self.NAME)
+        try:
+            index = os.path.getsize(os.path.join(git_dir, "index"))
+        except OSError:
+            index = 0
+        self.size = 2 * index + self.MIN
+
+    def take(self):
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                         0o600)
+            try:
+                os.posix_fallocate(fd, 0, self.size)
+            finally:
+                os.close(fd)
+        except OSError as e:
+            self.give_back()
+            raise ConvertError("cannot set aside %d KB to be able to restore "
+                               "the tree (%s): %s"
+                               % (self.size // 1024, self.path, e.strerror))
+
+    def give_back(self):
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
 
 
 def _read_pid(fd):
@@ -514,6 +558,8 @@ def convert(repo, steps, req, checker, printer):
     """Run the series and verify it in repo, restoring it on failure.
     Returns the RunResult; raises StepFailure after restoring."""
     snap = repo.snapshot()
+    reserve = Reserve(repo.git_dir())
+    reserve.take()
     try:
         result = run_series(repo, snap, steps, req, printer)
         if any(o.files for o in result.outcomes):
@@ -523,8 +569,11 @@ def convert(repo, steps, req, checker, printer):
         result.review = collect_review(repo, steps, req, printer)
         return result
     except BaseException as e:
+        reserve.give_back()
         _restore(repo, snap, printer, e)
         raise
+    finally:
+        reserve.give_back()
 
 
 def _restore(repo, snap, printer, why):
