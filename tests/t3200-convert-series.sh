@@ -177,4 +177,15 @@ test_expect_success 'a detached HEAD is converted and stays detached' '
 	test "$(git -C detached rev-list --count master)" = 1
 '
 
+test_expect_success 'a linked worktree is converted on its own branch' '
+	make_fixture_tree main >/dev/null &&
+	git -C main worktree add -q -b topic "$TRASH/wtree" &&
+	main_head=$(git -C main rev-parse master) &&
+	convert wtree && expect_rc 0 &&
+	test "$(git -C wtree rev-list --count master..topic)" = 4 &&
+	test "$(git -C main rev-parse master)" = "$main_head" &&
+	git -C main status --porcelain >st && test_must_be_empty st &&
+	test ! -e main/.git/worktrees/wtree/lazy-mmu-convert.lock
+'
+
 test_done
