@@ -292,7 +292,8 @@ static int op_open(struct ctx *c, struct state *s, int kind, int legacy, int tok
 				break;
 			}
 	}
-	s->own |= kind == OP_ENABLE ? OWN_E : OWN_P;
+	if (!(legacy && kind == OP_PAUSE))
+		s->own |= kind == OP_ENABLE ? OWN_E : OWN_P;
 	if (top && top->kind == kind) {
 		top->count = top->count + count > MAXCOUNT ? MAXCOUNT : top->count + count;
 		return 1;
@@ -413,6 +414,50 @@ static int op_call(struct ctx *c, struct state *s, const struct node *n)
 	return 1;
 }
 
+/*
+ * Legacy code in a callee: a leave with nothing open stops the caller's
+ * batching and a later enter restarts it, which is what pause/resume do
+ * (conversion rule 2).  Such a leave pushes a "legacy pause" frame; an
+ * enter on top of it pops it; one still open at the exit is a close of
+ * the caller's section (a callback), not a leak.
+ */
+static int is_legacy_pause(const struct frame *f)
+{
+	return f->kind == OP_PAUSE && f->legacy;
+}
+
+static int top_is_legacy_pause(const struct state *s)
+{
+	return s->nframes && is_legacy_pause(&s->f[s->nframes - 1]);
+}
+
+static int legacy_op(struct ctx *c, struct state *s, const struct node *n)
+{
+	struct frame *top = s->nframes ? &s->f[s->nframes - 1] : NULL;
+	struct finding *f;
+
+	if (n->op == OP_ENABLE && top && is_legacy_pause(top)) {
+		s->nframes--;		/* resume the caller's section */
+		return 1;
+	}
+	if (n->op == OP_DISABLE && !top) {
+		if (s->own & OWN_E)
+			return underflow(c, s, OP_DISABLE, 1, n->tok, NULL);
+		return op_open(c, s, OP_PAUSE, 1, n->tok, 1, 0);
+	}
+	if (n->op == OP_DISABLE && is_legacy_pause(top)) {
+		f = finding(c, D_DOUBLE_CLOSE, n->tok,
+			    "legacy %s() while the caller's lazy MMU section is already closed%s",
+			    "arch_leave_lazy_mmu_mode", "");
+		note(c, f, top->tok, "%s", "it was closed here");
+		trail_notes(c, f, s);
+		return 0;
+	}
+	if (n->op == OP_ENABLE)
+		return op_open(c, s, OP_ENABLE, 1, n->tok, 1, 0);
+	return op_close(c, s, OP_DISABLE, 1, n->tok, NULL);
+}
+
 static void suggest(struct ctx *c, int node, const struct state *s)
 {
 	const struct node *n = &c->g->n[node];
@@ -423,11 +468,12 @@ static void suggest(struct ctx *c, int node, const struct state *s)
 	ni->reached = 1;
 	ni->partner = -1;
 	if (n->op == OP_ENABLE) {
-		ni->suggest = !s->nframes && s->nunder && s->under[s->nunder - 1] == OP_DISABLE ?
-			      OP_RESUME : OP_ENABLE;
+		ni->suggest = top_is_legacy_pause(s) ? OP_RESUME : OP_ENABLE;
 	} else if (n->op == OP_DISABLE) {
-		ni->suggest = s->nframes ? OP_DISABLE : OP_PAUSE;
-		if (s->nframes)
+		int own = s->nframes && !top_is_legacy_pause(s);
+
+		ni->suggest = own ? OP_DISABLE : OP_PAUSE;
+		if (own)
 			ni->partner = s->f[s->nframes - 1].tok;
 	}
 }
@@ -437,6 +483,8 @@ static int do_op(struct ctx *c, struct state *s, int node)
 	const struct node *n = &c->g->n[node];
 
 	suggest(c, node, s);
+	if (n->legacy && (n->op == OP_ENABLE || n->op == OP_DISABLE))
+		return legacy_op(c, s, n);
 	switch (n->op) {
 	case OP_ENABLE:
 	case OP_PAUSE:
@@ -740,6 +788,8 @@ static void record_exit(struct ctx *c, int node, const struct state *s)
 	c->exits[c->nexits++].st = *s;
 }
 
+static int pp_arm(struct ctx *c, const struct node *n, struct state *s, int arm);
+
 static void step(struct ctx *c, int node, struct state *s)
 {
 	const struct node *n = &c->g->n[node];
@@ -786,16 +836,86 @@ static void step(struct ctx *c, int node, struct state *s)
 			t = *s;
 			if (n->what && n->kind == N_NOP)
 				trail_add(&t, node, -1);
+			if (n->kind == N_MULTI && n->op == 1 && !pp_arm(c, n, &t, k))
+				continue;
 			push(c, succ(n, k), &t);
 		}
 	}
 }
 
-/* Variables named in conditions that guard calls that matter. */
+/* The fact key of a preprocessor group's condition, whitespace collapsed;
+ * "#ifdef X" and "#ifndef X" share "#defined X"; long ones are hashed. */
+static void pp_key(struct ctx *c, const struct node *n, char *key)
+{
+	const struct token *t = T(c, n->tok);
+	char buf[1024];
+	int k, len, space = 0;
+	unsigned long h = 1469598103934665603UL;
+
+	len = snprintf(buf, sizeof(buf), "%s", t->complete == PP_IF ? "#if " : "#defined ");
+	for (k = 0; k < t->len && len < (int)sizeof(buf) - 2; k++) {
+		char ch = t->s[k];
+
+		if (ch == '\\' || ch == '\n' || ch == ' ' || ch == '\t' || ch == '\r') {
+			space = 1;
+			continue;
+		}
+		if (space && buf[len - 1] != ' ')
+			buf[len++] = ' ';
+		space = 0;
+		buf[len++] = ch;
+	}
+	buf[len] = 0;
+	if (len < KEYLEN) {
+		memcpy(key, buf, len + 1);
+		return;
+	}
+	for (k = 0; k < len; k++)
+		h = (h ^ (unsigned char)buf[k]) * 1099511628211UL;
+	snprintf(key, KEYLEN, "%.24s#%016lx", buf, h);
+}
+
+static int pp_arm(struct ctx *c, const struct node *n, struct state *s, int arm)
+{
+	char key[KEYLEN];
+	int truth = (arm == 0) ^ (T(c, n->tok)->complete == PP_IFNDEF);
+	struct fact *f;
+
+	pp_key(c, n, key);
+	if (!key[0] || !tracked(c, key))
+		return 1;
+	f = fact_find(s, key);
+	if (f)
+		return (f->val == F_NONZERO) == truth;
+	fact_set(s, key, truth ? F_NONZERO : F_ZERO);
+	return 1;
+}
+
+/* Variables named in conditions that guard calls that matter, and the
+ * conditions of preprocessor groups that occur more than once. */
 static void collect_keys(struct ctx *c)
 {
 	struct atom at[MAXATOMS];
-	int i, k, na, is_or;
+	char key[KEYLEN], seen1[16][KEYLEN];
+	int i, k, na, is_or, nseen1 = 0;
+
+	for (i = 0; i < c->g->nn; i++) {
+		const struct node *n = &c->g->n[i];
+
+		if (n->kind != N_MULTI || n->op != 1)
+			continue;
+		pp_key(c, n, key);
+		if (!key[0] || tracked(c, key))
+			continue;
+		for (k = 0; k < nseen1 && strcmp(seen1[k], key); k++)
+			;
+		if (k == nseen1) {
+			if (nseen1 < 16)
+				strcpy(seen1[nseen1++], key);
+		} else if (c->nkeys < (int)(sizeof(c->keys) / sizeof(c->keys[0]))) {
+			strcpy(c->keys[c->nkeys++], key);
+		}
+	}
 
 	for (i = 0; i < c->g->nn; i++) {
 		const struct node *n = &c->g->n[i];
@@ -834,22 +954,46 @@ static void effect_of(const struct state *s, struct effect *e)
 	memset(e, 0, sizeof(*e));
 	e->nunder = s->nunder;
 	memcpy(e->under, s->under, s->nunder);
-	e->nopen = s->nframes;
 	for (i = 0; i < s->nframes; i++) {
-		e->open[i] = s->f[i].kind;
-		e->count[i] = s->f[i].count;
+		if (is_legacy_pause(&s->f[i])) {
+			if (e->nunder < MAXUNDER)
+				e->under[e->nunder++] = OP_DISABLE;
+			continue;
+		}
+		e->open[e->nopen] = s->f[i].kind;
+		e->count[e->nopen++] = s->f[i].count;
 	}
+}
+
+/* Where the first close of the caller's section on this path happened. */
+static int first_under_tok(const struct state *s)
+{
+	int i;
+
+	if (s->nunder)
+		return s->under_tok[0];
+	for (i = 0; i < s->nframes; i++)
+		if (is_legacy_pause(&s->f[i]))
+			return s->f[i].tok;
+	return -1;
 }
 
 static void report_leak(struct ctx *c, const struct exitrec *x)
 {
 	const struct node *n = &c->g->n[x->node];
-	const struct frame *top = &x->st.f[x->st.nframes - 1];
-	const char *what = top->kind == OP_PAUSE ? "lazy MMU mode still paused" :
+	const struct frame *top = NULL;
+	const char *what;
+	struct finding *f;
+	int i;
+
+	for (i = x->st.nframes - 1; i >= 0 && !top; i--)
+		if (!is_legacy_pause(&x->st.f[i]))
+			top = &x->st.f[i];
+	if (!top)
+		return;
+	what = top->kind == OP_PAUSE ? "lazy MMU mode still paused" :
 			   top->legacy ? "a legacy lazy MMU section still open" :
 			   "a lazy MMU section still open";
-	struct finding *f;
-
 	if (n->kind == N_RET)
 		f = finding(c, D_UNBALANCED, n->tok, "returning with %s%s", what, "");
 	else
@@ -862,9 +1006,12 @@ static void report_under(struct ctx *c, const struct exitrec *x, const struct ex
 {
 	struct finding *f;
 
-	f = finding(c, D_INCONSISTENT, x->st.under_tok[0],
+	struct effect e;
+
+	effect_of(&x->st, &e);
+	f = finding(c, D_INCONSISTENT, first_under_tok(&x->st),
 		    "closes a lazy MMU %s it did not open on some paths only%s",
-		    x->st.under[0] == OP_DISABLE ? "section" : "pause", "");
+		    e.under[0] == OP_DISABLE ? "section" : "pause", "");
 	trail_notes(c, f, &x->st);
 	note(c, f, c->g->n[other->node].tok, "%s",
 	     "another path leaves the function here without that close");
@@ -901,20 +1048,24 @@ static void verdict(struct ctx *c)
 	}
 	/* paths disagree: no summary, the callers see no effect */
 	summary_update(c->sum, c->f->name, &(struct effect){ 0 }, where, file_scope(c));
-	for (i = 0; i < c->nexits; i++)
-		if (c->exits[i].st.nframes)
-			report_leak(c, &c->exits[i]);
 	for (i = 0; i < c->nexits; i++) {
-		const struct state *s = &c->exits[i].st;
+		effect_of(&c->exits[i].st, &e);
+		if (e.nopen)
+			report_leak(c, &c->exits[i]);
+	}
+	for (i = 0; i < c->nexits; i++) {
+		struct effect o;
 
-		if (!s->nunder)
+		effect_of(&c->exits[i].st, &e);
+		if (!e.nunder)
 			continue;
-		for (k = 0; k < c->nexits; k++)
-			if (c->exits[k].st.nunder != s->nunder ||
-			    memcmp(c->exits[k].st.under, s->under, s->nunder)) {
+		for (k = 0; k < c->nexits; k++) {
+			effect_of(&c->exits[k].st, &o);
+			if (o.nunder != e.nunder || memcmp(o.under, e.under, e.nunder)) {
 				report_under(c, &c->exits[i], &c->exits[k]);
 				break;
 			}
+		}
 	}
 }
 

@@ -442,6 +442,7 @@ static int build_ppif(struct builder *b, struct stmt *s, int next)
 	struct node *h;
 
 	h = N(b, head);
+	h->op = 1;		/* a preprocessor group: arm 0 is "condition true" */
 	h->nsucc = s->nkids + !s->complete;
 	h->succ = arena_alloc(b->u->arena, (h->nsucc + 1) * sizeof(int));
 	for (k = 0; k < s->nkids; k++) {

@@ -52,7 +52,8 @@ static void dump_tokens(const struct unit *u)
 
 		printf("%s:%d:%d: %s", u->path, t->line, t->col, k[t->kind]);
 		if (t->kind >= T_PP_IF)
-			printf(" group %d%s\n", t->group, t->complete ? " complete" : "");
+			printf(" group %d%s\n", t->group,
+			       t->kind == T_PP_ENDIF && t->complete ? " complete" : "");
 		else
 			printf(" %.*s\n", t->len, t->s);
 	}

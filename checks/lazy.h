@@ -56,9 +56,13 @@ struct token {
 	int len;
 	int line, col;
 	unsigned char kind;
-	unsigned char complete;	/* T_PP_ENDIF: the group had a taken #else */
+	unsigned char complete;	/* T_PP_ENDIF: the group had a taken #else;
+				 * T_PP_IF: PP_IF, PP_IFDEF or PP_IFNDEF, and
+				 * s/len is the condition's text */
 	int group;		/* PP tokens: conditional group id */
 };
+
+enum { PP_IF, PP_IFDEF, PP_IFNDEF };
 
 struct tokens {
 	struct token *t;

@@ -18,6 +18,8 @@ struct lexer {
 	int next_group;
 	struct lex_issue *issue;
 	const char *open_literal;	/* set by one_token(): not closed */
+	const struct tokens *cond;	/* the directive being handled */
+	int ppkind;			/* its kind: PP_IF, PP_IFDEF, PP_IFNDEF */
 };
 
 /* Conditional-group stack entry. */
@@ -217,6 +219,16 @@ static void pp_token(struct lexer *lx, int kind, const char *s, int group, int c
 
 	t->group = group;
 	t->complete = complete;
+	/* T_PP_IF keeps its condition's text, so that two groups with the
+	 * same condition can be taken together (t->complete: PP_IFDEF...) */
+	if (kind == T_PP_IF && lx->cond && lx->cond->n) {
+		const struct token *a = &lx->cond->t[0];
+		const struct token *b = &lx->cond->t[lx->cond->n - 1];
+
+		t->s = a->s;
+		t->len = (int)(b->s + b->len - a->s);
+		t->complete = lx->ppkind;
+	}
 }
 
 /* Handle a conditional directive; 'v' is the evaluated condition for
@@ -598,6 +610,8 @@ static const char *directive(struct lexer *lx, const char *p, struct cond **st,
 	memcpy(name, p, len);
 	name[len] = 0;
 	p = directive_tokens(lx, q, &tmp);
+	lx->cond = &tmp;
+	lx->ppkind = !strcmp(name, "ifdef") ? PP_IFDEF : !strcmp(name, "ifndef") ? PP_IFNDEF : PP_IF;
 	if (!strcmp(name, "ifdef") || !strcmp(name, "ifndef")) {
 		v = tmp.n ? is_defined(lx->cfg, &tmp.t[0]) : -1;
 		if (v >= 0 && name[2] == 'n')
@@ -611,6 +625,7 @@ static const char *directive(struct lexer *lx, const char *p, struct cond **st,
 	} else if (!strcmp(name, "define") && cond_active(*st, *depth)) {
 		macro_calls(lx, &tmp);
 	}
+	lx->cond = NULL;
 	free(tmp.t);
 	return p;
 }
@@ -618,7 +633,7 @@ static const char *directive(struct lexer *lx, const char *p, struct cond **st,
 int lex(const char *buf, size_t len, const struct config *cfg, struct tokens *out,
 	struct lex_issue *issue)
 {
-	struct lexer lx = { buf, buf + len, buf, 1, cfg, out, 0, issue, NULL };
+	struct lexer lx = { buf, buf + len, buf, 1, cfg, out, 0, issue, NULL, NULL, 0 };
 	struct cond *st = NULL;
 	int depth = 0, alloc = 0, kind, bol = 1;
 	const char *p = buf;
