@@ -284,7 +284,8 @@ class GenericStep(EditStep):
         "__HAVE_ARCH_ENTER_LAZY_MMU_MODE, because task_struct depends on\n"
         "it: x86 selects it from PARAVIRT_XXL, powerpc from PPC_BOOK3S_64,\n"
         "sparc from SPARC64 (arm64 from ARM64 where it has the mode).  The\n"
-        "x86 files that #undef CONFIG_PARAVIRT_XXL undefine it as well.\n"
+        "x86 files that #undef CONFIG_PARAVIRT and CONFIG_PARAVIRT_XXL\n"
+        "undefine it as well.\n"
         "The empty generic arch_*_lazy_mmu_mode() callbacks stay for now,\n"
         "for the callers that are converted in a later patch.\n"
         "\n"
@@ -318,13 +319,16 @@ class GenericStep(EditStep):
             ed.edit(kconfig, edits.kconfig_add_select, symbol,
                     "ARCH_HAS_LAZY_MMU_MODE")
 
-        # Files that pretend PARAVIRT_XXL is off must not see the symbol
-        # either, or <linux/pgtable.h> would expect callbacks that
-        # <asm/paravirt.h> does not give them there.
+        # Files that pretend paravirt is off (boot code, SME) must not see
+        # the symbol either, or <linux/pgtable.h> would expect callbacks
+        # that <asm/paravirt.h> does not give them there.  (The vdso32
+        # build also undefines PARAVIRT_XXL, but not PARAVIRT, and does
+        # not need it.)
         for path in spatch.prefilter(ed.tree, ("arch/x86",),
                                      ("CONFIG_PARAVIRT_XXL",)):
-            if re.search(r"^#undef CONFIG_PARAVIRT_XXL\b", read(ed.tree, path),
-                         re.M):
+            text = read(ed.tree, path)
+            if re.search(r"^#undef CONFIG_PARAVIRT_XXL\b", text, re.M) and \
+               re.search(r"^#undef CONFIG_PARAVIRT\b", text, re.M):
                 ed.edit(path, edits.insert_after,
                         r"^#undef CONFIG_PARAVIRT_XXL\b.*\n",
                         "#undef CONFIG_ARCH_HAS_LAZY_MMU_MODE\n",
@@ -333,9 +337,10 @@ class GenericStep(EditStep):
 
         ed.edit("mm/Kconfig", edits.kconfig_add_entry,
                 edits.template("Kconfig.arch_has"), "ARCH_HAS_PTE_SPECIAL")
-        ed.edit("mm/Makefile", _append_line,
-                "obj-$(CONFIG_LAZY_MMU_MODE_KUNIT_TEST) += "
-                "tests/lazy_mmu_mode_kunit.o\n")
+        if "tests/lazy_mmu_mode_kunit.o" not in ed.get("mm/Makefile"):
+            ed.edit("mm/Makefile", _append_line,
+                    "obj-$(CONFIG_LAZY_MMU_MODE_KUNIT_TEST) += "
+                    "tests/lazy_mmu_mode_kunit.o\n")
         if not ed.exists(KUNIT_TEST):
             ed.set(KUNIT_TEST, edits.template("lazy_mmu_mode_kunit.c"))
 
@@ -354,6 +359,11 @@ class GenericStep(EditStep):
                 "end of include/linux/sched.h", last=True,
                 present=r"is_lazy_mmu_mode_active\(void\)")
 
+        # A pgtable.h that has the helpers (converted by hand, or by
+        # upstream) is left as it is, comment included.
+        if re.search(r"^static inline void lazy_mmu_mode_enable\(void\)",
+                     ed.get(PGTABLE), re.M):
+            return
         ed.edit(PGTABLE, edits.replace_block, PGTABLE_OLD_RULE_RE,
                 edits.template("pgtable_comment.txt"),
                 "the lazy MMU comment of " + PGTABLE,

@@ -139,6 +139,10 @@ static inline void arch_flush_lazy_mmu_mode(void)
 #undef CONFIG_PARAVIRT_XXL
 #undef CONFIG_PARAVIRT_SPINLOCKS
 """,
+    "arch/x86/entry/vdso/vdso32/fake_32bit_build.h": """\
+#undef CONFIG_64BIT
+#undef CONFIG_PARAVIRT_XXL
+""",
     "arch/x86/mm/pat/set_memory.c": """\
 void kernel_map_pages(void)
 {
@@ -784,6 +788,8 @@ def _():
                    hdr)
         expect("#undef CONFIG_PARAVIRT_XXL\n#undef CONFIG_ARCH_HAS_LAZY_MMU_MODE\n"
                in text(root, "arch/x86/boot/compressed/misc.h"), "undef")
+        expect(text(root, "arch/x86/entry/vdso/vdso32/fake_32bit_build.h") ==
+               MINI["arch/x86/entry/vdso/vdso32/fake_32bit_build.h"], "vdso32")
         expect("static inline void arch_flush_lazy_mmu_mode(void) {}\n"
                "#endif\t/* CONFIG_PARAVIRT_XXL */" in
                text(root, "arch/x86/include/asm/pgtable.h"), "x86 stub")
@@ -880,6 +886,24 @@ def _():
         expect(g.status(root) == "partial", g.status(root))
         expect(g.apply(root) == ["include/linux/sched.h"], "re-apply")
         expect(g.status(root) == "done", g.status(root))
+
+
+@case("generic: a tree converted upstream-style is left alone")
+def _():
+    with Scratch() as root:
+        mini_tree(root)
+        run_until(root, "arch-x86")
+        # Another wording of the comment and of the Makefile line, as a
+        # tree converted by hand or by upstream may have.
+        pg = text(root, "include/linux/pgtable.h").replace(
+            " *\tlazy_mmu_mode_pause();\n", " *   lazy_mmu_mode_pause();\n")
+        mk = text(root, "mm/Makefile").replace(" += tests/", " +=  tests/")
+        write_tree(root, {"include/linux/pgtable.h": pg, "mm/Makefile": mk})
+        before = snapshot(root)
+        g = step("generic")
+        expect(g.status(root) == "done", g.status(root))
+        expect(g.apply(root) == [], "changed")
+        expect(snapshot(root) == before, "tree changed")
 
 
 @case("generic-fallbacks: refuses while a generic caller is legacy")
