@@ -299,6 +299,28 @@ class GenericStep(EditStep):
     def markers(self, tree):
         return "ARCH_HAS_LAZY_MMU_MODE" in (read(tree, "mm/Kconfig") or "")
 
+    def review_sites(self, tree):
+        """Opted-in arches whose arch_flush_lazy_mmu_mode() is still the
+        empty macro (their flush step was skipped, e.g. by --arch): a
+        nested lazy_mmu_mode_disable() does not flush there."""
+        if "lazy_mmu_mode_enable(void)" not in (read(tree, PGTABLE) or ""):
+            return []
+        out = []
+        regex = re.compile(r"^%s" % EMPTY_FLUSH_MACRO, re.M)
+        for arch, _, _, _ in ARCH_OPT_INS:
+            for path in spatch.prefilter(tree, ("arch/%s/include" % arch,),
+                                         ("arch_flush_lazy_mmu_mode",),
+                                         exts=(".h",)):
+                text = read(tree, path)
+                for m in regex.finditer(text):
+                    out.append("%s:%d: arch_flush_lazy_mmu_mode() is still "
+                               "empty: a nested lazy_mmu_mode_disable() "
+                               "does not flush on %s (its flush step was "
+                               "not run)" % (path, text.count("\n", 0,
+                                                             m.start()) + 1,
+                                             arch))
+        return out
+
     def edits(self, ed):
         # Which arches opt in: those whose header still has the define,
         # and those already converted (select present).

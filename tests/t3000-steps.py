@@ -906,6 +906,19 @@ def _():
         expect(snapshot(root) == before, "tree changed")
 
 
+@case("generic: review lists arches whose flush step was skipped")
+def _():
+    with Scratch() as root:
+        mini_tree(root)
+        for s in steps.all_steps():
+            if s.arch != "sparc":
+                s.apply(root)
+        sites = step("generic").review_sites(root)
+        expect(len(sites) == 1 and sites[0].startswith(
+            "arch/sparc/include/asm/tlbflush_64.h:10: "
+            "arch_flush_lazy_mmu_mode() is still empty"), sites)
+
+
 @case("generic-fallbacks: refuses while a generic caller is legacy")
 def _():
     with Scratch() as root:
