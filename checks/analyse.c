@@ -28,6 +28,7 @@ struct frame {
 struct fact {
 	char key[KEYLEN];
 	unsigned char val;
+	unsigned char prio;	/* 2: guards a call or is an #if; 1: guards an exit */
 };
 
 struct state {
@@ -78,7 +79,8 @@ struct ctx {
 	int nreported, repalloc;
 	long visits;
 	int too_complex;
-	char keys[16][KEYLEN];	/* variables worth facts: they guard calls */
+	char keys[24][KEYLEN];	/* variables worth facts: they guard calls */
+	unsigned char keyprio[24];
 	int nkeys;
 };
 
@@ -123,7 +125,18 @@ static struct fact *fact_find(struct state *s, const char *key)
 	return NULL;
 }
 
-static void fact_set(struct state *s, const char *key, int val)
+/* Drop the facts of priority 'prio' and below. */
+static void facts_drop(struct state *s, int prio)
+{
+	int i, n = 0;
+
+	for (i = 0; i < s->nfacts; i++)
+		if (s->facts[i].prio > prio)
+			s->facts[n++] = s->facts[i];
+	s->nfacts = n;
+}
+
+static void fact_set(struct state *s, const char *key, int val, int prio)
 {
 	struct fact *f = fact_find(s, key);
 	int i;
@@ -141,11 +154,19 @@ static void fact_set(struct state *s, const char *key, int val)
 		f->val = val;
 		return;
 	}
-	if (s->nfacts == MAXFACTS)
-		return;
-	f = &s->facts[s->nfacts++];
+	if (s->nfacts == MAXFACTS) {
+		/* full: an important fact evicts a less important one */
+		for (i = 0; i < s->nfacts && s->facts[i].prio >= prio; i++)
+			;
+		if (i == s->nfacts)
+			return;
+		f = &s->facts[i];
+	} else {
+		f = &s->facts[s->nfacts++];
+	}
 	strcpy(f->key, key);
 	f->val = val;
+	f->prio = prio;
 sort:
 	/* keep facts sorted so that equal states compare equal */
 	for (i = 1; i < s->nfacts; i++) {
@@ -595,7 +616,7 @@ static void invalidate(struct state *s, const char *var)
 			int after = isalnum((unsigned char)p[n]) || p[n] == '_';
 
 			if (!before && !after) {
-				fact_set(s, k, F_UNKNOWN);
+				fact_set(s, k, F_UNKNOWN, 0);
 				i = -1;
 				break;
 			}
@@ -605,7 +626,7 @@ static void invalidate(struct state *s, const char *var)
 
 static void atom(struct ctx *c, int a0, int a1, struct atom *at)
 {
-	int neg = 0, k, v;
+	int neg = 0, k, v, depth;
 
 	at->kind = A_OPAQUE;
 	for (;;) {
@@ -628,18 +649,30 @@ static void atom(struct ctx *c, int a0, int a1, struct atom *at)
 		at->want = !neg;
 		return;
 	}
-	for (k = a0 + 1; k < a1 - 1; k++) {
+	for (k = a0 + 1, depth = 0; k < a1 - 1; k++) {
 		struct token *t = T(c, k);
+		char rhs[KEYLEN];
 
-		if (!tok_is(t, "==") && !tok_is(t, "!="))
+		if (tok_is(t, "(") || tok_is(t, "["))
+			depth++;
+		else if (tok_is(t, ")") || tok_is(t, "]"))
+			depth--;
+		if (depth || (!tok_is(t, "==") && !tok_is(t, "!=")))
 			continue;
 		if (is_zero(T(c, a1 - 1)) && a1 - 1 == k + 1 && is_chain(c, a0, k, at->key)) {
 			at->kind = A_VAR;
+			at->want = tok_is(t, "!=") ^ neg;
 		} else if (is_zero(T(c, a0)) && k == a0 + 1 && is_chain(c, k + 1, a1, at->key)) {
 			at->kind = A_VAR;
-		}
-		if (at->kind == A_VAR)
 			at->want = tok_is(t, "!=") ^ neg;
+		} else if (pure(c, a0, k, at->key) && pure(c, k + 1, a1, rhs) &&
+			   strlen(at->key) + strlen(rhs) + 2 < KEYLEN) {
+			/* "ret == -ENOENT" and "ret != -ENOENT": one fact */
+			strcat(at->key, "==");
+			strcat(at->key, rhs);
+			at->kind = A_VAR;
+			at->want = tok_is(t, "==") ^ neg;
+		}
 		return;
 	}
 	v = pp_eval(T(c, a0), a1 - a0, c->cfg);
@@ -664,20 +697,39 @@ static int atom_status(struct state *s, const struct atom *at)
 	return (f->val == F_NONZERO) == at->want;
 }
 
+/* 0: not worth a fact; else the fact's priority. */
 static int tracked(struct ctx *c, const char *key)
 {
 	int i;
 
 	for (i = 0; i < c->nkeys; i++)
 		if (!strcmp(c->keys[i], key))
-			return 1;
+			return c->keyprio[i];
 	return 0;
+}
+
+static void track(struct ctx *c, const char *key, int prio)
+{
+	int i;
+
+	for (i = 0; i < c->nkeys; i++)
+		if (!strcmp(c->keys[i], key)) {
+			if (c->keyprio[i] < prio)
+				c->keyprio[i] = prio;
+			return;
+		}
+	if (c->nkeys < (int)(sizeof(c->keys) / sizeof(c->keys[0]))) {
+		strcpy(c->keys[c->nkeys], key);
+		c->keyprio[c->nkeys++] = prio;
+	}
 }
 
 static void atom_apply(struct ctx *c, struct state *s, const struct atom *at, int holds)
 {
-	if (at->kind == A_VAR && tracked(c, at->key))
-		fact_set(s, at->key, (at->want == holds) ? F_NONZERO : F_ZERO);
+	int prio = at->kind == A_VAR ? tracked(c, at->key) : 0;
+
+	if (prio)
+		fact_set(s, at->key, (at->want == holds) ? F_NONZERO : F_ZERO, prio);
 }
 
 #define MAXATOMS 8
@@ -759,9 +811,13 @@ static int seen(struct ctx *c, int node, struct state *st)
 	for (p = ni->seen; p; p = p->next_seen)
 		if (state_equal(p, st))
 			return 1;
+	/* too many states here: forget the less important facts first */
 	if (ni->nseen >= NODE_SOFT && st->nfacts) {
-		st->nfacts = 0;
-		return seen(c, node, st);
+		int before = st->nfacts;
+
+		facts_drop(st, ni->nseen >= 2 * NODE_SOFT ? 2 : 1);
+		if (st->nfacts != before)
+			return seen(c, node, st);
 	}
 	if (ni->nseen >= 4 * NODE_SOFT) {
 		c->too_complex = 1;
@@ -811,7 +867,7 @@ static void step(struct ctx *c, int node, struct state *s)
 	case N_ASSIGN:
 		t = *s;
 		if (tracked(c, n->callee))
-			fact_set(&t, n->callee, n->val);
+			fact_set(&t, n->callee, n->val, tracked(c, n->callee));
 		invalidate(&t, n->callee);
 		push(c, succ(n, 0), &t);
 		return;
@@ -834,7 +890,7 @@ static void step(struct ctx *c, int node, struct state *s)
 	default:
 		for (k = n->nsucc - 1; k >= 0; k--) {
 			t = *s;
-			if (n->what && n->kind == N_NOP)
+			if (n->what && (n->kind == N_NOP || n->kind == N_JUMP))
 				trail_add(&t, node, -1);
 			if (n->kind == N_MULTI && n->op == 1 && !pp_arm(c, n, &t, k))
 				continue;
@@ -887,7 +943,7 @@ static int pp_arm(struct ctx *c, const struct node *n, struct state *s, int arm)
 	f = fact_find(s, key);
 	if (f)
 		return (f->val == F_NONZERO) == truth;
-	fact_set(s, key, truth ? F_NONZERO : F_ZERO);
+	fact_set(s, key, truth ? F_NONZERO : F_ZERO, 2);
 	return 1;
 }
 
@@ -912,8 +968,8 @@ static void collect_keys(struct ctx *c)
 		if (k == nseen1) {
 			if (nseen1 < 16)
 				strcpy(seen1[nseen1++], key);
-		} else if (c->nkeys < (int)(sizeof(c->keys) / sizeof(c->keys[0]))) {
-			strcpy(c->keys[c->nkeys++], key);
+		} else {
+			track(c, key, 2);
 		}
 	}
 
@@ -924,9 +980,8 @@ static void collect_keys(struct ctx *c)
 			continue;
 		na = split(c, n->a0, n->a1, at, &is_or);
 		for (k = 0; k < na; k++)
-			if (at[k].kind == A_VAR && !tracked(c, at[k].key) &&
-			    c->nkeys < (int)(sizeof(c->keys) / sizeof(c->keys[0])))
-				strcpy(c->keys[c->nkeys++], at[k].key);
+			if (at[k].kind == A_VAR)
+				track(c, at[k].key, n->guards);
 	}
 }
 

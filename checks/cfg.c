@@ -315,14 +315,21 @@ static int build_seq(struct builder *b, struct stmt *s, int next)
 }
 
 /* Does a node created since 'from' call something that matters? */
-static int has_ops(struct builder *b, int from)
+/* 2 if a node created since 'from' calls something that matters; else 1
+ * if, with 'exits', one leaves the straight path (return, goto, break,
+ * continue); else 0. */
+static int has_ops(struct builder *b, int from, int exits)
 {
 	int k;
 
+	int r = 0;
+
 	for (k = from; k < b->g->nn; k++)
 		if (N(b, k)->kind == N_OP)
-			return 1;
-	return 0;
+			return 2;
+		else if (exits && (N(b, k)->kind == N_RET || N(b, k)->kind == N_JUMP))
+			r = 1;
+	return r;
 }
 
 static int build_if(struct builder *b, struct stmt *s, int next)
@@ -332,7 +339,7 @@ static int build_if(struct builder *b, struct stmt *s, int next)
 	int f = s->els ? build(b, s->els, next) : next;
 
 	set_succ2(b, c, t, f);
-	N(b, c)->guards = has_ops(b, c);
+	N(b, c)->guards = has_ops(b, c, 1);
 	return events(b, s->a0, s->a1, c);
 }
 
@@ -352,7 +359,7 @@ static int build_loop(struct builder *b, struct stmt *s, int next)
 	b->brk = next;
 	b->cont = step;
 	body = build(b, s->body, step);
-	N(b, head)->guards = has_ops(b, head);
+	N(b, head)->guards = has_ops(b, head, 0);
 	b->brk = sb;
 	b->cont = sc;
 	if (s->kind == S_MACRO_LOOP) {
@@ -378,7 +385,7 @@ static int build_do(struct builder *b, struct stmt *s, int next)
 	b->brk = next;
 	b->cont = ce;
 	body = build(b, s->body, ce);
-	N(b, c)->guards = has_ops(b, top);
+	N(b, c)->guards = has_ops(b, top, 0);
 	b->brk = sb;
 	b->cont = sc;
 	N(b, top)->nsucc = 1;
@@ -458,7 +465,10 @@ static int build_ppif(struct builder *b, struct stmt *s, int next)
 
 static int jump_to(struct builder *b, int tok, const char *what, int target, int next)
 {
-	return note_node(b, tok, what, target >= 0 ? target : next);
+	int n = note_node(b, tok, what, target >= 0 ? target : next);
+
+	N(b, n)->kind = N_JUMP;
+	return n;
 }
 
 static int build(struct builder *b, struct stmt *s, int next)

@@ -147,7 +147,7 @@ struct node {
 	/* N_COND: condition range; N_ASSIGN: lvalue range */
 	int a0, a1;
 	int val;		/* N_ASSIGN */
-	int guards;		/* N_COND: a branch holds a call that matters */
+	int guards;		/* N_COND: 2 a branch calls what matters, 1 it exits */
 	const char *what;	/* N_JUMP / N_MULTI arm notes */
 };
 

@@ -108,6 +108,23 @@ static void good_same_condition(struct vm_area_struct *vma, int flags)
 		lazy_mmu_mode_disable();
 }
 
+static int good_same_value(pmd_t *pmd, struct walk *w)
+{
+	int ret;
+
+	lazy_mmu_mode_enable();
+	ret = walk_huge(pmd, w);
+	if (ret != -ENOENT)
+		goto done;
+	walk_small(pmd, w);
+	lazy_mmu_mode_disable();
+done:
+	if (ret == -ENOENT)
+		return 0;
+	lazy_mmu_mode_disable();
+	return ret;
+}
+
 static void bad_uncorrelated(struct vm_area_struct *vma, bool a, bool b)
 {
 	if (a)
@@ -121,13 +138,13 @@ static void bad_uncorrelated(struct vm_area_struct *vma, bool a, bool b)
  * check-exit-value: 1
  *
  * check-output-start
-correlated.c:117:3: warning: closes a lazy MMU section it did not open on some paths only [lazy-mmu-inconsistent-paths]
-correlated.c:113:2: note: following the 'false' branch (when 'a' is false)
-correlated.c:116:2: note: following the 'true' branch (when 'b')
-correlated.c:118:1: note: another path leaves the function here without that close
-correlated.c:118:1: warning: reaching the end of the function with a lazy MMU section still open [lazy-mmu-unbalanced-return]
-correlated.c:114:3: note: lazy MMU section opened here
-correlated.c:113:2: note: following the 'true' branch (when 'a')
-correlated.c:116:2: note: following the 'false' branch (when 'b' is false)
+correlated.c:134:3: warning: closes a lazy MMU section it did not open on some paths only [lazy-mmu-inconsistent-paths]
+correlated.c:130:2: note: following the 'false' branch (when 'a' is false)
+correlated.c:133:2: note: following the 'true' branch (when 'b')
+correlated.c:135:1: note: another path leaves the function here without that close
+correlated.c:135:1: warning: reaching the end of the function with a lazy MMU section still open [lazy-mmu-unbalanced-return]
+correlated.c:131:3: note: lazy MMU section opened here
+correlated.c:130:2: note: following the 'true' branch (when 'a')
+correlated.c:133:2: note: following the 'false' branch (when 'b' is false)
  * check-output-end
  */
