@@ -102,6 +102,18 @@ test_expect_success '100,000 nested #if groups: no crash, the function after the
 
 # 50 MB of functions that matter, the bad one last: all of it is read,
 # lexed and split, so memory grows with the file (docs/robustness.md).
+test_expect_success '20,000 gotos back and forth in one function: the state budget ends it' '
+	python3 - >gotos.c <<-\PY &&
+	print("void f(int *a)\n{\n\tlazy_mmu_mode_enable();")
+	for i in range(20000):
+	    print("\tif (a[%d]) goto l%d;\nl%d:\n\tx(%d);" % (i, (i * 7919) % 20000, i, i))
+	print("\tlazy_mmu_mode_disable();\n}")
+	PY
+	check gotos.c && expect_rc 1 &&
+	grep -q "gotos.c:1:6: warning: function is too complex to analyse fully (more than 200000 path states)" out &&
+	mem_below 512
+'
+
 test_expect_success '50 MB file that matters: whole file checked, memory bounded' '
 	python3 - <<-\PY &&
 	fn = ("static void balanced_%d(struct batch *b)\n{\n\tint i;\n\n"
