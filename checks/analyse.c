@@ -17,6 +17,9 @@
 #define MAXCOUNT 4
 #define NODE_SOFT 24		/* states per node before facts are dropped */
 #define KEYLEN 48
+#define NODE_HARD 512		/* states per node: give up */
+
+enum { TC_BUDGET = 1, TC_NODE, TC_DEPTH, TC_UNDER };
 
 enum { OWN_E = 1, OWN_P = 2 };
 
@@ -78,7 +81,8 @@ struct ctx {
 	int *reported;		/* tokens already reported, with the id */
 	int nreported, repalloc;
 	long visits;
-	int too_complex;
+	int too_complex;	/* why the analysis gave up (TC_*), and where */
+	int too_complex_tok;
 	char keys[24][KEYLEN];	/* variables worth facts: they guard calls */
 	unsigned char keyprio[24];
 	int nkeys;
@@ -92,6 +96,14 @@ static struct token *T(struct ctx *c, int i)
 static int succ(const struct node *n, int k)
 {
 	return n->succ ? n->succ[k] : n->s2[k];
+}
+
+static void give_up(struct ctx *c, int why, int tok)
+{
+	if (!c->too_complex) {
+		c->too_complex = why;
+		c->too_complex_tok = tok;
+	}
 }
 
 /* ---- state ---- */
@@ -320,7 +332,7 @@ static int op_open(struct ctx *c, struct state *s, int kind, int legacy, int tok
 		return 1;
 	}
 	if (s->nframes == MAXFRAMES) {
-		c->too_complex = 1;
+		give_up(c, TC_DEPTH, tok);
 		return 0;
 	}
 	top = &s->f[s->nframes++];
@@ -355,7 +367,7 @@ static int underflow(struct ctx *c, struct state *s, int kind, int legacy, int t
 		return 0;
 	}
 	if (s->nunder == MAXUNDER) {
-		c->too_complex = 1;
+		give_up(c, TC_UNDER, tok);
 		return 0;
 	}
 	s->under_tok[s->nunder] = tok;
@@ -819,8 +831,8 @@ static int seen(struct ctx *c, int node, struct state *st)
 		if (st->nfacts != before)
 			return seen(c, node, st);
 	}
-	if (ni->nseen >= 4 * NODE_SOFT) {
-		c->too_complex = 1;
+	if (ni->nseen >= NODE_HARD) {
+		give_up(c, TC_NODE, c->g->n[node].tok);
 		return 1;
 	}
 	st->next_seen = ni->seen;
@@ -855,7 +867,7 @@ static void step(struct ctx *c, int node, struct state *s)
 	if (seen(c, node, s))
 		return;
 	if (++c->visits > c->cfg->max_states) {
-		c->too_complex = 1;
+		give_up(c, TC_BUDGET, n->tok);
 		return;
 	}
 	switch (n->kind) {
@@ -1154,6 +1166,27 @@ static void legacy_calls(struct ctx *c, int generic)
 	}
 }
 
+static void too_complex(struct ctx *c)
+{
+	static const char *why[] = { NULL,
+		"more than %s path states",
+		"more than %s distinct states at one statement",
+		"sections nested more than %s deep",
+		"more than %s closes of the caller's sections" };
+	char num[32], msg[200];
+	struct finding *f;
+	int n = c->too_complex == TC_BUDGET ? c->cfg->max_states :
+		c->too_complex == TC_NODE ? NODE_HARD :
+		c->too_complex == TC_DEPTH ? MAXFRAMES : MAXUNDER;
+
+	snprintf(num, sizeof(num), "%d", n);
+	snprintf(msg, sizeof(msg), why[c->too_complex], num);
+	f = finding(c, D_TOO_COMPLEX, c->f->name_tok,
+		    "function is too complex to analyse fully (%s); findings for it may be incomplete%s",
+		    msg, "");
+	note(c, f, c->too_complex_tok, "%s", "the analysis gave up here");
+}
+
 int analyse_function(struct unit *u, struct function *f, struct summaries *sum,
 		     const struct config *cfg, struct report *rep, struct cfg *g, int generic)
 {
@@ -1171,12 +1204,7 @@ int analyse_function(struct unit *u, struct function *f, struct summaries *sum,
 	memset(c.ni, 0, g->nn * sizeof(*c.ni));
 	explore(&c);
 	if (c.too_complex) {
-		char budget[32];
-
-		snprintf(budget, sizeof(budget), "%d", cfg->max_states);
-		finding(&c, D_TOO_COMPLEX, f->name_tok,
-			"function is too complex to analyse fully (more than %s path states); "
-			"findings for it may be incomplete%s", budget, "");
+		too_complex(&c);
 	} else {
 		verdict(&c);
 	}

@@ -36,5 +36,6 @@ static void small(pte_t *pte)
  *
  * check-output-start
 too_complex.c:10:13: warning: function is too complex to analyse fully (more than 20 path states); findings for it may be incomplete [lazy-mmu-too-complex]
+too_complex.c:17:3: note: the analysis gave up here
  * check-output-end
  */
