@@ -353,15 +353,15 @@ static struct val unknown(void)
 
 static struct val ev_enabled(struct ev *e, const struct token *name)
 {
-	struct ev_module { char buf[128]; } m;
+	char buf[128];		/* NAME_MODULE, for =m options */
 	struct token t = *name;
 	int a = is_defined(e->cfg, name), b;
 
-	if (name->len + 7 >= (int)sizeof(m.buf))
+	if (name->len + 7 >= (int)sizeof(buf))
 		return unknown();
-	memcpy(m.buf, name->s, name->len);
-	memcpy(m.buf + name->len, "_MODULE", 8);
-	t.s = m.buf;
+	memcpy(buf, name->s, name->len);
+	memcpy(buf + name->len, "_MODULE", 8);
+	t.s = buf;
 	t.len = name->len + 7;
 	b = is_defined(e->cfg, &t);
 	if (a == 1 || b == 1)

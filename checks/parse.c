@@ -660,7 +660,7 @@ int parse_unit(struct unit *u)
  */
 void pp_filter(const struct tokens *in, int from, int to, int mode, struct tokens *out)
 {
-	int arm[256], keep[256], narms[256], depth = 0, i, k, j;
+	int arm[256], keep[256], depth = 0, i, k, j;
 
 	out->n = 0;
 	out->alloc = to - from + 2;
@@ -680,7 +680,6 @@ void pp_filter(const struct tokens *in, int from, int to, int mode, struct token
 				else if (in->t[j].kind == T_PP_ELSE && d == 0)
 					n++;
 			}
-			narms[depth] = n;
 			keep[depth] = mode == 0 ? 0 :
 				      (j <= to && in->t[j].complete ? n - 1 : -1);
 			arm[depth++] = 0;
@@ -697,7 +696,6 @@ void pp_filter(const struct tokens *in, int from, int to, int mode, struct token
 		for (k = 0; k < depth; k++)
 			if (arm[k] != keep[k])
 				live = 0;
-		(void)narms;
 		if (live)
 			out->t[out->n++] = *t;
 	}
