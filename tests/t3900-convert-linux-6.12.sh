@@ -179,6 +179,12 @@ else
 		'sparc64-linux-gnu-gcc missing (scripts/install-deps)'
 fi
 
+# The build times, for the record (never asserted).
+for a in x86_64 powerpc64 sparc64; do
+	[ -f "$TRASH/build-$a.log" ] &&
+		say "$(grep -h "s (total" "$TRASH/build-$a.log" | sed "s/^build-touched: //")"
+done
+
 test_expect_success 'every touched .c was compiled on at least one arch' '
 	grep "\.c$" files | grep -v -e "^arch/arm64/" -e "^arch/x86/boot/" \
 		-e "^arch/x86/entry/vdso/" | sed "s/\.c$/.o/" | sort >want &&
