@@ -646,6 +646,12 @@ class X86StateStep(ArchStep):
         "The calls stay arch_*_lazy_mmu_mode(): they act on the tasks being\n"
         "switched, not on current, and must not change their state.\n"
         "\n"
+        "Review note: lazy_mmu_mode_enable() updates the count before it\n"
+        "calls arch_enter_lazy_mmu_mode(), with preemption possibly on.  A\n"
+        "task switched out in between is re-entered here and then enters\n"
+        "again itself; Xen must tolerate that nested enter, as upstream\n"
+        "found after v6 was merged.\n"
+        "\n"
         "Generated with the semantic patch cocci/lazy_mmu_arch_x86.cocci of\n"
         "lazy-mmu-tools (-D patch -D state); the flag's definition is removed\n"
         "by a text edit once nothing uses it.")
