@@ -625,8 +625,9 @@ def main(argv=None, steps=None, printer=None):
         if req.dry_run:
             return dry_run(repo, steps, req, checker, printer)
         result = convert(repo, steps, req, checker, printer)
-        report(repo, result, req, printer)
-        return EXIT_FINDINGS if result.findings else EXIT_OK
+        status = EXIT_FINDINGS if result.findings else EXIT_OK
+        _report_quietly(repo, result, req, printer)
+        return status
     except ConvertError as e:
         printer.error(str(e))
         for d in e.details:
@@ -638,9 +639,29 @@ def main(argv=None, steps=None, printer=None):
     except KeyboardInterrupt:
         printer.error("interrupted")
         return EXIT_ERROR
+    except gitseries.GitError as e:
+        printer.error("git: %s" % e)
+        return EXIT_ERROR
+    except Exception as e:
+        # A bug of ours or of a step module that could not even load;
+        # any change to the tree has been undone by convert().
+        printer.error("internal error: %s (please report it)"
+                      % _describe(e))
+        return EXIT_ERROR
     finally:
         if lock:
             lock.release()
+
+
+def _report_quietly(repo, result, req, printer, where=None):
+    """report(), but a reader that went away (| head) is not an error:
+    the series is made either way."""
+    try:
+        report(repo, result, req, printer, where)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def dry_run(repo, steps, req, checker, printer):
@@ -653,7 +674,7 @@ def dry_run(repo, steps, req, checker, printer):
         except gitseries.GitError as e:
             raise ConvertError("cannot make a temporary clone: %s" % e)
         result = convert(copy, steps, req, checker, printer)
-        report(copy, result, req, printer, where=repo.top)
+        _report_quietly(copy, result, req, printer, where=repo.top)
         return EXIT_FINDINGS if result.findings else EXIT_OK
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -188,4 +188,12 @@ test_expect_success 'a linked worktree is converted on its own branch' '
 	test ! -e main/.git/worktrees/wtree/lazy-mmu-convert.lock
 '
 
+test_expect_success 'a reader that goes away early (| head) is not an error' '
+	make_fixture_tree pipe >/dev/null &&
+	{ lazy-mmu-convert pipe 2>err; echo $? >rc; } | head -n 1 >first &&
+	expect_rc 0 && ! grep -q Traceback err &&
+	grep -q "^Commits (4" first &&
+	test "$(git -C pipe rev-list --count HEAD)" = 5
+'
+
 test_done

@@ -128,6 +128,69 @@ def test_lock_of_a_dead_process_is_taken_over():
         lock.release()
 
 
+class _Quiet:
+    """A Printer that keeps what it is given."""
+    def __init__(self):
+        self.lines = []
+
+    def __getattr__(self, name):
+        return lambda *a, **k: self.lines.append((name,) + a)
+
+
+def _fixture_repo(d):
+    tree = os.path.join(d, "linux")
+    os.makedirs(os.path.join(tree, "mm"))
+    os.makedirs(os.path.join(tree, "arch"))
+    os.makedirs(os.path.join(tree, "include", "linux"))
+    with open(os.path.join(tree, "Makefile"), "w") as f:
+        f.write("VERSION = 6\nPATCHLEVEL = 12\n")
+    with open(os.path.join(tree, "Kconfig"), "w") as f:
+        f.write("mainmenu \"x\"\n")
+    env = dict(os.environ, GIT_AUTHOR_NAME="a", GIT_AUTHOR_EMAIL="a@b",
+               GIT_COMMITTER_NAME="a", GIT_COMMITTER_EMAIL="a@b")
+    for cmd in (["init", "-q"], ["add", "-f", "."],
+                ["commit", "-q", "-m", "base"]):
+        subprocess.run(["git"] + cmd, cwd=tree, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+    return tree
+
+
+@case
+def test_an_internal_error_is_status_2_and_one_line():
+    class Broken:
+        name, subject, body, arch = "broken", "x: y", "z", None
+
+        def applicable(self, tree):
+            return True
+
+        def status(self, tree):
+            return "todo"
+
+        def apply(self, tree):
+            return []
+
+    real = convert.run_series
+
+    def boom(*a, **k):
+        raise TypeError("a bug in the driver")
+    convert.run_series = boom
+    os.environ["LAZY_MMU_CHECK"] = os.path.join(TOP, "tests", "convert",
+                                                "fake-check")
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            tree = _fixture_repo(d)
+            p = _Quiet()
+            rc = convert.main([tree], steps=[Broken()], printer=p)
+            assert rc == 2, rc
+            errors = [l for l in p.lines if l[0] == "error"]
+            assert len(errors) == 1, p.lines
+            assert "internal error: TypeError: a bug in the driver" in \
+                errors[0][1], errors
+    finally:
+        convert.run_series = real
+        del os.environ["LAZY_MMU_CHECK"]
+
+
 def main():
     failed = 0
     for n, fn in enumerate(CASES, 1):
