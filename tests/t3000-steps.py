@@ -919,6 +919,54 @@ def _():
             "arch_flush_lazy_mmu_mode() is still empty"), sites)
 
 
+@case("generic: finishes a tree that has only the Kconfig symbol")
+def _():
+    # The shape upstream had after its Kconfig patch and before the
+    # helpers: the opt-in moved to Kconfig, the fallbacks keyed on the new
+    # symbol, the rule sentence on one comment line.
+    pg = MINI["include/linux/pgtable.h"].replace(
+        " * deferred.  (In practice a lock is held). Nesting is not permitted\n"
+        " * and the mode cannot be used in interrupt context.\n",
+        " * deferred.  (In practice a lock is held).\n *\n"
+        " * Nesting is not permitted and the mode cannot be used in interrupt context.\n"
+    ).replace("#ifndef __HAVE_ARCH_ENTER_LAZY_MMU_MODE",
+              "#ifndef CONFIG_ARCH_HAS_LAZY_MMU_MODE")
+    kc = MINI["mm/Kconfig"].replace(
+        "config MAPPING_DIRTY_HELPERS",
+        "config ARCH_HAS_LAZY_MMU_MODE\n\tbool\n\nconfig MAPPING_DIRTY_HELPERS")
+    with Scratch() as root:
+        mini_tree(root, {"include/linux/pgtable.h": pg, "mm/Kconfig": kc})
+        g = step("generic")
+        expect(g.status(root) == "partial", g.status(root))
+        g.apply(root)
+        out = text(root, "include/linux/pgtable.h")
+        expect("static inline void lazy_mmu_mode_enable(void)\n{" in out, out)
+        expect("Nesting is not permitted" not in out, out)
+        expect(" *\tlazy_mmu_mode_pause();" in out, out)
+        kc = text(root, "mm/Kconfig")
+        expect(kc.count("config ARCH_HAS_LAZY_MMU_MODE\n") == 1 and
+               "config LAZY_MMU_MODE_KUNIT_TEST" in kc, kc)
+        sites = [x for x in g.review_sites(root) if "pgtable.h" in x]
+        expect(sites == [], sites)
+
+
+@case("generic: a comment in unknown words is kept and listed for review")
+def _():
+    pg = MINI["include/linux/pgtable.h"].replace(
+        "Nesting is not permitted\n * and the mode cannot be used in interrupt context.",
+        "Do not nest sections.")
+    with Scratch() as root:
+        mini_tree(root, {"include/linux/pgtable.h": pg})
+        g = step("generic")
+        g.apply(root)
+        out = text(root, "include/linux/pgtable.h")
+        expect("Do not nest sections." in out and
+               "lazy_mmu_mode_enable(void)\n{" in out, out)
+        sites = [x for x in g.review_sites(root) if "pgtable.h" in x]
+        expect(len(sites) == 1 and sites[0].startswith(
+            "include/linux/pgtable.h:") and "comment" in sites[0], sites)
+
+
 @case("generic-fallbacks: refuses while a generic caller is legacy")
 def _():
     with Scratch() as root:
