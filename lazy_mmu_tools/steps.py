@@ -478,14 +478,14 @@ class FallbacksStep(EditStep):
                             % (path, line, name, len(left)))
         ed.edit(PGTABLE, edits.replace_block, PGTABLE_FALLBACKS_RE, "",
                 "the empty arch callbacks in " + PGTABLE,
-                done=r"^static inline void lazy_mmu_mode_enable\(void\) \{\}")
+                done=r"^static inline void lazy_mmu_mode_enable\(void\)")
         if ed.exists(self.X86_PGTABLE):
             ed.edit(self.X86_PGTABLE, edits.insert_after, self.X86_ANCHOR,
                     self.X86_STUB,
                     "arch_end_context_switch() of !PARAVIRT_XXL in "
                     + self.X86_PGTABLE,
                     present=r"^static inline void arch_flush_lazy_mmu_mode"
-                            r"\(void\) \{\}")
+                            r"\(void\)")
 
     def review_sites(self, tree):
         return ["%s:%d: %s() called outside arch code that provides it"

@@ -967,6 +967,23 @@ def _():
             "include/linux/pgtable.h:") and "comment" in sites[0], sites)
 
 
+@case("a tree converted with other spellings of the stubs is done")
+def _():
+    with Scratch() as root:
+        mini_tree(root)
+        run_until(root, "arch-x86")
+        for path in ("include/linux/pgtable.h",
+                     "arch/x86/include/asm/pgtable.h"):
+            write_tree(root, {path: text(root, path).replace(
+                "(void) {}", "(void) { }")})
+        before = snapshot(root)
+        for s in steps.all_steps():
+            expect(s.status(root) == "done", "%s: %s" % (s.name,
+                                                         s.status(root)))
+            expect(s.apply(root) == [], s.name)
+        expect(snapshot(root) == before, "tree changed")
+
+
 @case("generic-fallbacks: refuses while a generic caller is legacy")
 def _():
     with Scratch() as root:
