@@ -6,9 +6,9 @@
 /// real function that flushes the pending batch (the generic layer calls
 /// it when a nested section ends), and arch_leave_lazy_mmu_mode() calls
 /// it.
-/// Phase "state" (needs the generic layer and the converted callers):
-///  - the batch's private 'active' flag goes; hpte_need_flush() and any
-///    other reader ask is_lazy_mmu_mode_active() instead.
+/// Phase "state" (needs the generic layer and the converted callers): the
+/// batch's private 'active' flag goes; hpte_need_flush() and any other
+/// reader ask is_lazy_mmu_mode_active() instead.
 /// -D flush applies only the first phase, -D state only the second; with
 /// neither, both.
 ///
@@ -16,8 +16,8 @@
 //# line, which SmPL cannot remove: lazy-mmu-tools deletes it first, in the
 //# same step.  The dead re-activation of the batch in __switch_to() sits
 //# between #ifdefs, which SmPL rewrites badly, so lazy-mmu-tools removes it
-//# with a text edit in its own step.  A local variable is only removed when
-//# nothing uses it any more on any path.
+//# with a text edit in its own step.  A local variable of the callbacks is
+//# only removed when nothing uses it any more on any path.
 //
 // Confidence: High
 // Copyright: (C) 2026 lazy-mmu-tools contributors

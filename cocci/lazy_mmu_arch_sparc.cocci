@@ -14,8 +14,8 @@
 ///
 //# The old empty '#define arch_flush_lazy_mmu_mode()' in tlbflush_64.h is
 //# a preprocessor line, which SmPL cannot edit: lazy-mmu-tools turns it
-//# into a prototype in the same step.  A local variable is only removed
-//# when nothing uses it any more on any path.
+//# into a prototype in the same step.  A local variable of the callbacks
+//# is only removed when nothing uses it any more on any path.
 //
 // Confidence: High
 // Copyright: (C) 2026 lazy-mmu-tools contributors
