@@ -42,6 +42,7 @@ struct state {
 	/* payload, not compared */
 	int under_tok[MAXUNDER];
 	int closed_tok[2];
+	int last_jump;		/* goto/break/continue node since the last call */
 	unsigned char ntrail;
 	int trail_node[MAXTRAIL], trail_branch[MAXTRAIL];
 	struct state *next_seen;
@@ -260,6 +261,13 @@ static const char *frame_what(const struct frame *fr)
 }
 
 /* "section opened here", naming the summarised callee that opened it. */
+static void trail_notes_but(struct ctx *c, struct finding *f, const struct state *s, int skip);
+
+static void trail_notes(struct ctx *c, struct finding *f, const struct state *s)
+{
+	trail_notes_but(c, f, s, -1);
+}
+
 static void frame_note(struct ctx *c, struct finding *f, const struct frame *fr)
 {
 	char buf[200];
@@ -275,13 +283,15 @@ static void frame_note(struct ctx *c, struct finding *f, const struct frame *fr)
 	note(c, f, fr->tok, "%s", buf);
 }
 
-static void trail_notes(struct ctx *c, struct finding *f, const struct state *s)
+static void trail_notes_but(struct ctx *c, struct finding *f, const struct state *s, int skip)
 {
 	int i;
 
 	for (i = 0; f && i < s->ntrail; i++) {
 		const struct node *n = &c->g->n[s->trail_node[i]];
 
+		if (s->trail_node[i] == skip)
+			continue;
 		if (n->kind == N_COND)
 			note(c, f, n->tok, s->trail_branch[i] ? "following the 'false' branch (when '%s' is false)"
 			     : "following the 'true' branch (when '%s')", n->what);
@@ -873,6 +883,7 @@ static void step(struct ctx *c, int node, struct state *s)
 	switch (n->kind) {
 	case N_OP:
 		t = *s;
+		t.last_jump = -1;
 		if (do_op(c, &t, node))
 			push(c, succ(n, 0), &t);
 		return;
@@ -904,6 +915,8 @@ static void step(struct ctx *c, int node, struct state *s)
 			t = *s;
 			if (n->what && (n->kind == N_NOP || n->kind == N_JUMP))
 				trail_add(&t, node, -1);
+			if (n->kind == N_JUMP)
+				t.last_jump = node;
 			if (n->kind == N_MULTI && n->op == 1 && !pp_arm(c, n, &t, k))
 				continue;
 			push(c, succ(n, k), &t);
@@ -1004,6 +1017,7 @@ static void explore(struct ctx *c)
 	collect_keys(c);
 	memset(&init, 0, sizeof(init));
 	init.closed_tok[0] = init.closed_tok[1] = -1;
+	init.last_jump = -1;
 	push(c, c->g->entry, &init);
 	while (c->nstack && !c->too_complex) {
 		struct work w = c->stack[--c->nstack];
@@ -1045,13 +1059,35 @@ static int first_under_tok(const struct state *s)
 	return -1;
 }
 
+/*
+ * Where a leaking path goes wrong: at its exit, unless balanced paths
+ * leave through the same exit; then at the goto/break/continue it took
+ * (with no lazy MMU call after it) to get there, which skipped the close.
+ */
+static int leak_jump(struct ctx *c, const struct exitrec *x)
+{
+	struct effect e;
+	int i;
+
+	if (x->st.last_jump < 0)
+		return -1;
+	for (i = 0; i < c->nexits; i++) {
+		if (c->exits[i].node != x->node)
+			continue;
+		effect_of(&c->exits[i].st, &e);
+		if (!e.nopen)
+			return x->st.last_jump;
+	}
+	return -1;
+}
+
 static void report_leak(struct ctx *c, const struct exitrec *x)
 {
 	const struct node *n = &c->g->n[x->node];
 	const struct frame *top = NULL;
 	const char *what;
 	struct finding *f;
-	int i;
+	int i, j = leak_jump(c, x);
 
 	for (i = x->st.nframes - 1; i >= 0 && !top; i--)
 		if (!is_legacy_pause(&x->st.f[i]))
@@ -1061,7 +1097,21 @@ static void report_leak(struct ctx *c, const struct exitrec *x)
 	what = top->kind == OP_PAUSE ? "lazy MMU mode still paused" :
 			   top->legacy ? "a legacy lazy MMU section still open" :
 			   "a lazy MMU section still open";
-	if (n->kind == N_RET)
+	if (j >= 0) {
+		const struct node *jn = &c->g->n[j];
+		char how[160];
+
+		if (!strcmp(jn->what, "break") || !strcmp(jn->what, "continue"))
+			snprintf(how, sizeof(how), "'%s'", jn->what);
+		else
+			snprintf(how, sizeof(how), "jumping to '%s'", jn->what);
+		f = finding(c, D_UNBALANCED, jn->tok, "%s skips the close: the function returns with %s",
+			    how, what);
+		open_notes(c, f, &x->st);
+		trail_notes_but(c, f, &x->st, j);
+		note(c, f, n->tok, "%s", n->kind == N_RET ? "returning here" : "the function ends here");
+		return;
+	} else if (n->kind == N_RET)
 		f = finding(c, D_UNBALANCED, n->tok, "returning with %s%s", what, "");
 	else
 		f = finding(c, D_UNBALANCED, n->tok, "reaching the end of the function with %s%s", what, "");

@@ -142,15 +142,15 @@ unbalanced.c:29:2: note: following the 'true' branch (when 'b->err')
 unbalanced.c:42:1: warning: reaching the end of the function with a lazy MMU section still open [lazy-mmu-unbalanced-return]
 unbalanced.c:38:2: note: lazy MMU section opened here
 unbalanced.c:40:2: note: following the 'false' branch (when 'b->nr' is false)
-unbalanced.c:56:2: warning: returning with a lazy MMU section still open [lazy-mmu-unbalanced-return]
+unbalanced.c:51:3: warning: jumping to 'out' skips the close: the function returns with a lazy MMU section still open [lazy-mmu-unbalanced-return]
 unbalanced.c:48:2: note: lazy MMU section opened here
 unbalanced.c:49:2: note: following the 'true' branch (when 'b->err')
-unbalanced.c:51:3: note: jumping to 'out'
-unbalanced.c:70:1: warning: reaching the end of the function with a lazy MMU section still open [lazy-mmu-unbalanced-return]
+unbalanced.c:56:2: note: returning here
+unbalanced.c:66:4: warning: 'break' skips the close: the function returns with a lazy MMU section still open [lazy-mmu-unbalanced-return]
 unbalanced.c:64:3: note: lazy MMU section opened here
 unbalanced.c:63:2: note: following the 'true' branch (when 'i < b->nr')
 unbalanced.c:65:3: note: following the 'true' branch (when '!b->addr[i]')
-unbalanced.c:66:4: note: 'break' here
+unbalanced.c:70:1: note: the function ends here
 unbalanced.c:80:3: warning: returning with a lazy MMU section still open [lazy-mmu-unbalanced-return]
 unbalanced.c:74:2: note: lazy MMU section opened here
 unbalanced.c:79:2: note: taking 'case 1:'
