@@ -3,7 +3,7 @@
 # series, nothing legacy left in generic code, the checker clean on the
 # touched files, a second run that changes nothing, a failure that leaves
 # the tree as it was, and the touched objects compiling on x86_64 (XEN_PV,
-# KUnit), powerpc64 (hash MMU) and sparc64.
+# KUnit), x86_64 without PARAVIRT_XXL, powerpc64 (hash MMU) and sparc64.
 . "$(dirname "$0")/lib-tap.sh"
 
 linux=$TRASH/linux
@@ -156,6 +156,13 @@ test_expect_success 'x86_64 defconfig + XEN_PV + KUnit: touched objects compile'
 	grep -q "^CONFIG_LAZY_MMU_MODE_KUNIT_TEST=y" out-x86_64/.config
 '
 
+test_expect_success 'x86_64 without PARAVIRT_XXL: the flush stub serves set_memory.c' '
+	build x86_64-nopv &&
+	grep -q "^built mm/memory.o$" built-x86_64-nopv &&
+	grep -q "^built arch/x86/mm/pat/set_memory.o$" built-x86_64-nopv &&
+	! grep -q "^CONFIG_PARAVIRT_XXL=y" out-x86_64-nopv/.config
+'
+
 if have powerpc64-linux-gnu-gcc; then
 	test_expect_success 'powerpc64 (ppc64_defconfig, hash MMU): touched objects compile' '
 		build powerpc64 &&
@@ -180,7 +187,7 @@ else
 fi
 
 # The build times, for the record (never asserted).
-for a in x86_64 powerpc64 sparc64; do
+for a in x86_64 x86_64-nopv powerpc64 sparc64; do
 	[ -f "$TRASH/build-$a.log" ] &&
 		say "$(grep -h "s (total" "$TRASH/build-$a.log" | sed "s/^build-touched: //")"
 done
