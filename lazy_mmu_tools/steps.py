@@ -141,8 +141,10 @@ class CallersStep(Step):
         return os.path.join(COCCI_DIR, self.cocci_name)
 
     def _candidates(self, tree):
-        return spatch.prefilter(tree, self.dirs, LEGACY_CALLBACKS,
-                                exts=(".c",))
+        # Headers too: a static inline caller in a header is a caller.
+        # (The arch callbacks' own definitions are not calls; the rule
+        # leaves them alone.)
+        return spatch.prefilter(tree, self.dirs, LEGACY_CALLBACKS)
 
     def _pending(self, tree):
         return [s for s in call_sites(tree, self._candidates(tree),

@@ -75,6 +75,14 @@ config MAPPING_DIRTY_HELPERS
 endmenu
 """,
     "mm/Makefile": "obj-y += memory.o\n",
+    "mm/internal.h": """\
+static inline void flush_range(pte_t *pte)
+{
+	arch_enter_lazy_mmu_mode();
+	pte_clear(pte);
+	arch_leave_lazy_mmu_mode();
+}
+""",
     "mm/memory.c": """\
 static void zap_range(pte_t *pte, int n)
 {
@@ -793,9 +801,11 @@ def _():
         expect("static inline void arch_flush_lazy_mmu_mode(void) {}\n"
                "#endif\t/* CONFIG_PARAVIRT_XXL */" in
                text(root, "arch/x86/include/asm/pgtable.h"), "x86 stub")
-        mem = text(root, "mm/memory.c")
-        expect("lazy_mmu_mode_enable();" in mem and
-               "lazy_mmu_mode_disable();" in mem and "arch_" not in mem, mem)
+        for path in ("mm/memory.c", "mm/internal.h"):
+            mem = text(root, path)
+            expect("lazy_mmu_mode_enable();" in mem and
+                   "lazy_mmu_mode_disable();" in mem and "arch_" not in mem,
+                   mem)
 
 
 @case("mini tree: arch rewrites give the upstream shapes")
@@ -992,11 +1002,12 @@ def _():
         before = snapshot(root)
         f = step("generic-fallbacks")
         e = raises(StepError, f.apply, root)
-        expect("mm/memory.c:5: arch_enter_lazy_mmu_mode() still called"
-               in str(e), str(e))
+        expect("mm/internal.h:3: arch_enter_lazy_mmu_mode() still called: "
+               "convert the callers first (4 call(s) left)" in str(e), str(e))
         expect(snapshot(root) == before, "tree changed")
-        expect(f.review_sites(root)[0].startswith("mm/memory.c:5:"),
-               f.review_sites(root))
+        sites = f.review_sites(root)
+        expect(len(sites) == 4 and sites[2].startswith("mm/memory.c:5:"),
+               sites)
 
 
 @case("callers: a missing semantic patch is a clear error")
