@@ -72,7 +72,7 @@ test_expect_success 'a full disk at every point: converted or restored' '
 '
 
 test_expect_success 'a full disk: the restore message names the tree state' '
-	for kb in 544 576 608 640 704 768; do
+	for kb in $(seq 520 8 1024); do
 		on_full_disk $kb || exit 1
 		convert "$DISK/linux"
 		rm -f "$DISK/filler"
