@@ -15,6 +15,13 @@ all: checker
 checker:
 	@if [ -f checks/Makefile ]; then $(MAKE) -C checks; fi
 
+# A sanitizer abort exits 86, so a test that only looks at the exit status
+# cannot mistake it for "findings" (1).
+ifneq ($(SANITIZE),)
+export ASAN_OPTIONS ?= exitcode=86:detect_leaks=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1:exitcode=86
+endif
+
 check: all
 	@tests/run -j $(JOBS) $(T)
 
