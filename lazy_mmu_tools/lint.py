@@ -43,6 +43,7 @@ from . import findings as fnd
 from . import patchfile
 from .findings import Finding, Note
 from .patchfile import PatchError, TouchedFile, Workspace
+from .spatch import failure_lines
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VERSION = "0.1"
@@ -382,10 +383,9 @@ def run_spatch(spatch: str, rule: CocciRule, cwd: str,
     cmd += ["--no-includes", "--include-headers", "--dir"] + files
     proc = run(cmd, cwd=cwd)
     err = proc.stderr.decode("utf-8", "replace")
-    for l in err.splitlines():
-        if l.startswith("EXN:") or "timeout (we abort)" in l:
-            raise LintError("spatch failed with %s: %s" % (
-                os.path.basename(rule.path), l.strip()))
+    for l in failure_lines(err):
+        raise LintError("spatch failed with %s: %s" % (
+            os.path.basename(rule.path), l.strip()))
     if proc.returncode != 0:
         lines = [l.strip() for l in err.splitlines() if l.strip()]
         telling = [l for l in lines

@@ -124,6 +124,12 @@ _REPORT_RE = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+):(?:\d+-\d+:)?\s*(?P<m
 _FAILURE_RE = re.compile(r"^EXN:|^Fatal error|timeout \(we abort\)|Common\.Timeout")
 
 
+def failure_lines(stderr):
+    """The lines of spatch's stderr that say a file was not handled
+    (--dir runs report these and still exit 0)."""
+    return [l for l in stderr.splitlines() if _FAILURE_RE.search(l)]
+
+
 def parse_reports(text, tree):
     """'path:line: message' for each coccilib report line in text, with
     paths made relative to tree."""
@@ -188,7 +194,7 @@ def run_spatch(cocci, files, tree, mode="patch", in_place=True,
         except OSError as e:
             raise SpatchError("cannot run %s: %s" % (prog, e.strerror))
 
-    bad = [l for l in proc.stderr.splitlines() if _FAILURE_RE.search(l)]
+    bad = failure_lines(proc.stderr)
     if proc.returncode != 0 or bad:
         what = bad[0] if bad else (proc.stderr.strip().splitlines() or
                                    ["exit status %d" % proc.returncode])[-1]
