@@ -98,17 +98,11 @@ static struct token *T(struct builder *b, int i)
 
 static int spaced_op(const struct token *t)
 {
-	static const char *ops[] = { "&&", "||", "==", "!=", "<", ">", "<=", ">=",
-		"=", "?", ":", "|", "+", "/", "%", "^", "<<", ">>", "+=", "-=", "|=",
-		"&=", NULL };
-	int i;
+	static const char *const ops[] = { "&&", "||", "==", "!=", "<", ">", "<=",
+		">=", "=", "?", ":", "|", "+", "/", "%", "^", "<<", ">>", "+=", "-=",
+		"|=", "&=", NULL };
 
-	if (t->kind != T_PUNCT)
-		return 0;
-	for (i = 0; ops[i]; i++)
-		if (tok_is(t, ops[i]))
-			return 1;
-	return 0;
+	return t->kind == T_PUNCT && tok_index(t, ops) >= 0;
 }
 
 static int word_end(const struct token *t)
@@ -192,16 +186,10 @@ static int assign_node(struct builder *b, int s0, int s1, int val, int next)
 
 static int is_assign_op(struct token *t)
 {
-	static const char *ops[] = { "=", "+=", "-=", "*=", "/=", "%=", "&=", "|=",
-		"^=", "<<=", ">>=", NULL };
-	int i;
+	static const char *const ops[] = { "=", "+=", "-=", "*=", "/=", "%=", "&=",
+		"|=", "^=", "<<=", ">>=", NULL };
 
-	if (t->kind != T_PUNCT)
-		return 0;
-	for (i = 0; ops[i]; i++)
-		if (tok_is(t, ops[i]))
-			return 1;
-	return 0;
+	return t->kind == T_PUNCT && tok_index(t, ops) >= 0;
 }
 
 /* Assignments in [a0, a1), as N_ASSIGN nodes in front of 'next'. */

@@ -81,6 +81,8 @@ struct lex_issue {
 int lex(const char *buf, size_t len, const struct config *cfg, struct tokens *out,
 	struct lex_issue *issue);
 int tok_is(const struct token *t, const char *s);
+/* Index of t's spelling in the NULL-terminated set, or -1. */
+int tok_index(const struct token *t, const char *const *set);
 int pp_eval(const struct token *t, int n, const struct config *cfg);
 
 /* ---- parse.c ---- */

@@ -32,6 +32,16 @@ int tok_is(const struct token *t, const char *s)
 	return (int)strlen(s) == t->len && !memcmp(t->s, s, t->len);
 }
 
+int tok_index(const struct token *t, const char *const *set)
+{
+	int i;
+
+	for (i = 0; set[i]; i++)
+		if (tok_is(t, set[i]))
+			return i;
+	return -1;
+}
+
 static struct token *push(struct lexer *lx, int kind, const char *s, int len)
 {
 	struct tokens *o = lx->out;
@@ -470,15 +480,12 @@ static struct val ev_primary(struct ev *e)
 
 static int binop_prec(const struct token *t)
 {
-	static const char *ops[] = { "||", "&&", "|", "^", "&", "==", "!=", "<",
-		">", "<=", ">=", "<<", ">>", "+", "-", "*", "/", "%", NULL };
+	static const char *const ops[] = { "||", "&&", "|", "^", "&", "==", "!=",
+		"<", ">", "<=", ">=", "<<", ">>", "+", "-", "*", "/", "%", NULL };
 	static const int prec[] = { 1, 2, 3, 4, 5, 6, 6, 7, 7, 7, 7, 8, 8, 9, 9, 10, 10, 10 };
-	int i;
+	int i = tok_index(t, ops);
 
-	for (i = 0; ops[i]; i++)
-		if (tok_is(t, ops[i]))
-			return prec[i];
-	return 0;
+	return i < 0 ? 0 : prec[i];
 }
 
 static struct val apply(const struct token *op, struct val a, struct val b)
