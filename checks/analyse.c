@@ -565,6 +565,16 @@ static int match_close(struct ctx *c, int i, int end)
 	return -1;
 }
 
+/* Append t's spelling to key (n bytes so far); 0 if it would not fit. */
+static int key_add(char *key, int *n, const struct token *t)
+{
+	if (*n + t->len >= KEYLEN)
+		return 0;
+	memcpy(key + *n, t->s, t->len);
+	*n += t->len;
+	return 1;
+}
+
 static int is_chain(struct ctx *c, int a0, int a1, char *key)
 {
 	int k, n = 0;
@@ -577,10 +587,8 @@ static int is_chain(struct ctx *c, int a0, int a1, char *key)
 		if ((k - a0) % 2 == 0 ? t->kind != T_IDENT :
 		    !(tok_is(t, "->") || tok_is(t, ".")))
 			return 0;
-		if (n + t->len >= KEYLEN)
+		if (!key_add(key, &n, t))
 			return 0;
-		memcpy(key + n, t->s, t->len);
-		n += t->len;
 	}
 	key[n] = 0;
 	return 1;
@@ -596,9 +604,9 @@ static int is_zero(struct token *t)
  * its variables is assigned. */
 static int pure(struct ctx *c, int a0, int a1, char *key)
 {
-	static const char *bad[] = { "=", "++", "--", "+=", "-=", "|=", "&=", "^=",
-		"*=", "/=", "<<=", ">>=", "%=", "?", ",", "{", NULL };
-	int k, n = 0, i;
+	static const char *const bad[] = { "=", "++", "--", "+=", "-=", "|=", "&=",
+		"^=", "*=", "/=", "<<=", ">>=", "%=", "?", ",", "{", NULL };
+	int k, n = 0;
 
 	for (k = a0; k < a1; k++) {
 		struct token *t = T(c, k);
@@ -606,16 +614,13 @@ static int pure(struct ctx *c, int a0, int a1, char *key)
 		if (t->kind == T_STR || t->kind >= T_PP_IF)
 			return 0;
 		if (t->kind == T_PUNCT) {
-			for (i = 0; bad[i]; i++)
-				if (tok_is(t, bad[i]))
-					return 0;
+			if (tok_index(t, bad) >= 0)
+				return 0;
 			if (tok_is(t, "(") && k > a0 && T(c, k - 1)->kind == T_IDENT)
 				return 0;
 		}
-		if (n + t->len >= KEYLEN)
+		if (!key_add(key, &n, t))
 			return 0;
-		memcpy(key + n, t->s, t->len);
-		n += t->len;
 	}
 	key[n] = 0;
 	return n > 0;

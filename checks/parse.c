@@ -89,14 +89,10 @@ static struct stmt *new_stmt(struct parser *p, int kind, int tok)
  * end index (exclusive) and leaves the cursor on the stop token. */
 static int stmt_keyword(const struct token *t)
 {
-	static const char *kw[] = { "if", "for", "while", "switch", "return", "do",
+	static const char *const kw[] = { "if", "for", "while", "switch", "return", "do",
 		"goto", "break", "continue", "else", "case", "default", NULL };
-	int i;
 
-	for (i = 0; kw[i]; i++)
-		if (tok_is(t, kw[i]))
-			return 1;
-	return 0;
+	return tok_index(t, kw) >= 0;
 }
 
 static int scan_expr(struct parser *p, const char *stop)
@@ -228,16 +224,12 @@ static int is_loop_macro(const struct token *t)
 
 static int is_keyword(const struct token *t)
 {
-	static const char *kw[] = { "if", "else", "while", "for", "do", "switch",
+	static const char *const kw[] = { "if", "else", "while", "for", "do", "switch",
 		"case", "default", "return", "goto", "break", "continue", "sizeof",
 		"typeof", "__typeof__", "asm", "__asm__", "volatile", "__volatile__",
 		"_Static_assert", "static_assert", NULL };
-	int i;
 
-	for (i = 0; kw[i]; i++)
-		if (tok_is(t, kw[i]))
-			return 1;
-	return 0;
+	return tok_index(t, kw) >= 0;
 }
 
 static struct stmt *expr_stmt(struct parser *p, int kind)
