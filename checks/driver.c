@@ -288,7 +288,22 @@ static int scan_chunks(int fd, struct driver *d, size_t size)
 	return 0;
 }
 
-static void check_file(struct driver *d, const char *path)
+/*
+ * A file named on the command line is looked at even when it cannot matter:
+ * if its head holds a NUL byte it is not C, and the user who asked for it
+ * is told so.  Files found by a directory walk are not, to keep whole-tree
+ * runs at the speed of a scan.
+ */
+static void note_binary(struct driver *d, const char *path, int fd)
+{
+	char head[4096];
+	ssize_t n = pread(fd, head, sizeof(head), 0);
+
+	if (n > 0 && memchr(head, 0, n))
+		check_unit(d, path, head, n);
+}
+
+static void check_file(struct driver *d, const char *path, int top)
 {
 	int fd = open(path, O_RDONLY);
 	struct stat st;
@@ -312,6 +327,8 @@ static void check_file(struct driver *d, const char *path)
 		if (want && read_all(fd, d, st.st_size, &len) < 0)
 			goto fail;
 	}
+	if (!want && top)
+		note_binary(d, path, fd);
 	close(fd);
 	if (want)
 		check_unit(d, path, d->buf, len);
@@ -385,7 +402,7 @@ static void check_path(struct driver *d, const char *path, int top)
 		check_dir(d, path);
 	} else if (S_ISREG(st.st_mode)) {
 		if (top || source_name(path))
-			check_file(d, path);
+			check_file(d, path, top);
 	} else if (top) {
 		/* a FIFO would block the run, /dev/zero never end: say why */
 		if (d->pass == 0)

@@ -195,9 +195,16 @@ test_expect_success 'an ELF binary that mentions lazy_mmu: the NUL note, status 
 	one_note "elf.c:1:[0-9]*: note: NUL byte: not a C source file" && mem_below 256
 '
 
-test_expect_success 'an ELF binary that does not: not read whole, status 0' '
+test_expect_success 'an ELF binary that does not, named: the NUL note, status 1' '
 	cp /bin/true true.c && ! grep -q lazy_mmu true.c &&
-	check true.c && expect_rc 0 && test ! -s out
+	check true.c && expect_rc 1 &&
+	one_note "true.c:1:[0-9]*: note: NUL byte: not a C source file" &&
+	! grep -q warning: out
+'
+
+test_expect_success 'the same binary found by a directory walk: not read whole, status 0' '
+	mkdir -p walk && cp /bin/true walk/true.c &&
+	check walk && expect_rc 0 && test ! -s out
 '
 
 test_expect_success 'CRLF line ends: the same findings as with LF' '
