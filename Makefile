@@ -2,7 +2,7 @@
 # MMU mode.  'make help' lists the targets.
 
 # SANITIZE=1 builds the checker with ASan+UBSan (into build/sanitize/) and
-# runs the tests against that build.
+# runs the tests that run the checker against that build.
 SANITIZE ?=
 export SANITIZE
 
@@ -22,8 +22,11 @@ export ASAN_OPTIONS ?= exitcode=86:detect_leaks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1:exitcode=86
 endif
 
+# With SANITIZE=1 only the scripts that run bin/lazy-mmu-check (a line
+# "# uses: lazy-mmu-check" at the top) run again: nothing else changes.
+# TEST_TIMEOUT=seconds overrides every script's timeout (tests/run).
 check: all
-	@tests/run -j $(JOBS) $(T)
+	@tests/run -j $(JOBS) $(if $(SANITIZE),--sanitize) $(T)
 
 # Benchmarks print figures; they never assert a time.
 bench: all
