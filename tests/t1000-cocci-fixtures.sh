@@ -26,11 +26,7 @@
 rules=${COCCI_RULES:-$TOP/cocci}
 fixtures=${COCCI_FIXTURES:-$TESTS/cocci}
 
-if ! command -v spatch >/dev/null 2>&1; then
-	test_skip 'semantic patch fixtures' 'spatch not installed'
-	test_done
-	exit
-fi
+require_cmd 'semantic patch fixtures' spatch
 
 # spatch prints these for per-file failures and still exits 0 in some
 # modes; a fixture run must never show one.

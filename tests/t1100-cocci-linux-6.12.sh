@@ -77,11 +77,8 @@ arch/x86/xen/mmu_pv.c:2145
 arch/x86/xen/mmu_pv.c:2146
 EOF
 
-if ! command -v spatch >/dev/null 2>&1; then
-	test_skip 'lazy_mmu_callers.cocci on Linux 6.12' 'spatch not installed'
-	test_done
-	exit
-fi
+require_cmd 'lazy_mmu_callers.cocci on Linux 6.12' spatch
+require_kernel_tree repo --git 6.12
 
 spatch_failed() {
 	grep -E '^EXN:|Python failure|Fatal error|timeout' "$1"
@@ -90,7 +87,6 @@ spatch_failed() {
 # A git work tree with mm/ fs/ arch/ (and the top-level files) of the
 # pristine tree: sparse, so that cloning takes seconds.
 test_expect_success 'sparse clone of the 6.12 tree (mm fs arch)' '
-	repo=$(kernel_tree --git) &&
 	git clone -q --shared --no-checkout "$repo" linux &&
 	git -C linux sparse-checkout set --cone mm fs arch &&
 	git -C linux checkout -q &&

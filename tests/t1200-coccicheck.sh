@@ -8,11 +8,8 @@
 # the generic calls only.
 . "$(dirname "$0")/lib-tap.sh"
 
-if ! command -v spatch >/dev/null 2>&1; then
-	test_skip 'make coccicheck on Linux 6.12' 'spatch not installed'
-	test_done
-	exit
-fi
+require_cmd 'make coccicheck on Linux 6.12' spatch make
+require_kernel_tree repo --git 6.12
 
 callers=$TOP/cocci/lazy_mmu_callers.cocci
 legacy=$TOP/cocci/lazy_mmu_legacy.cocci
@@ -34,7 +31,6 @@ REPORT_LINE='^(\./)?[a-z0-9_/.-]+\.[ch]:[0-9]+:[0-9]+-[0-9]+: '
 export REPORT_LINE
 
 test_expect_success 'sparse clone of the 6.12 tree (mm fs arch scripts include)' '
-	repo=$(kernel_tree --git) &&
 	git clone -q --shared --no-checkout "$repo" linux &&
 	git -C linux sparse-checkout set --cone mm fs arch scripts include &&
 	git -C linux checkout -q &&

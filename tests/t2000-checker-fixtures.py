@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# uses: lazy-mmu-check
 """Run lazy-mmu-check on every fixture in tests/checks and compare.
 
 A fixture is a .c file whose trailing comment holds the expected result,

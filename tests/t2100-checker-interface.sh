@@ -1,6 +1,7 @@
 #!/bin/sh
 # lazy-mmu-check's interface: output formats, exit status, bad input,
 # -W switches, debug dumps and the kbuild checker command line.
+# uses: lazy-mmu-check
 . "$(dirname "$0")/lib-tap.sh"
 
 FIX=$TOP/tests/checks

@@ -7,6 +7,7 @@
 # The table was made by reading the 6.12 code against
 # /work/shared/spec/lazy-mmu-api.md sections 3 and 5, not by running the
 # checker: file, line, what the call becomes.
+# uses: lazy-mmu-check
 . "$(dirname "$0")/lib-tap.sh"
 
 cat >"$TRASH/table" <<'EOF'
@@ -51,7 +52,8 @@ arch/powerpc/mm/book3s64/subpage_prot.c 76 enable
 arch/powerpc/mm/book3s64/subpage_prot.c 82 disable
 EOF
 
-tree=$(kernel_tree) || { echo "Bail out! no 6.12 tree"; exit 1; }
+require_kernel_tree tree 6.12
+require_kernel_tree repo --git 6.12
 
 test_expect_success 'whole pristine tree: exit 1, only legacy-call warnings' '
 	(cd "$tree" && lazy-mmu-check .) >pristine.out;
@@ -91,14 +93,10 @@ test_expect_success 'JSON of the same run has the same 39 findings' '
 	PY
 '
 
-if ! command -v spatch >/dev/null 2>&1 || [ ! -f "$TOP/cocci/lazy_mmu_callers.cocci" ]; then
-	test_skip 'converted tree' 'spatch or cocci/lazy_mmu_callers.cocci missing'
-	test_done
-	exit
-fi
+require_cmd 'converted tree' spatch
 
 test_expect_success 'sparse clone of mm fs arch, converted by lazy_mmu_callers.cocci' '
-	git clone -q --shared --no-checkout "$(kernel_tree --git)" linux &&
+	git clone -q --shared --no-checkout "$repo" linux &&
 	git -C linux sparse-checkout set --cone mm fs arch &&
 	git -C linux checkout -q &&
 	(cd linux &&

@@ -5,17 +5,14 @@
 # must ignore what it does not know, resolve CONFIG_* through
 # -include kconfig.h, and report the legacy calls of the files compiled.
 # make -s sends the commands' stdout to /dev/null, hence --stderr.
+# uses: lazy-mmu-check
 . "$(dirname "$0")/lib-tap.sh"
 
-if ! command -v make >/dev/null || ! command -v gcc >/dev/null ||
-   ! command -v flex >/dev/null || ! command -v bison >/dev/null; then
-	test_skip 'kbuild C=2 run' 'make, gcc, flex or bison missing'
-	test_done
-	exit
-fi
+require_cmd 'kbuild C=2 run' make gcc flex bison
+require_kernel_tree repo --git 6.12
 
 test_expect_success 'configured 6.12 tree (x86_64_defconfig, prepare)' '
-	git clone -q --shared "$(kernel_tree --git)" linux &&
+	git clone -q --shared "$repo" linux &&
 	make -s -C linux O="$TRASH/build" x86_64_defconfig >/dev/null &&
 	make -s -C linux O="$TRASH/build" -j2 prepare >prepare.log 2>&1 &&
 	test -f build/include/generated/autoconf.h

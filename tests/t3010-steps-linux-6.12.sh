@@ -2,18 +2,11 @@
 # Every step of lazy_mmu_tools/steps.py on a git clone of the Debian 6.12
 # tree, without the driver and without builds (t3900 builds): what each
 # step reports, what is left of the legacy API, idempotence, review sites.
+# uses: no lazy-mmu-check (steps only, no driver)
 . "$(dirname "$0")/lib-tap.sh"
 
-if ! command -v spatch >/dev/null 2>&1; then
-	test_skip 'steps on linux 6.12' 'spatch not installed'
-	test_done
-	exit
-fi
-if ! repo=$(kernel_tree --git 2>"$TRASH/kt.err"); then
-	test_skip 'steps on linux 6.12' "$(tail -n1 "$TRASH/kt.err")"
-	test_done
-	exit
-fi
+require_cmd 'steps on linux 6.12' spatch
+require_kernel_tree repo --git 6.12
 
 tree=$TRASH/linux
 export tree repo

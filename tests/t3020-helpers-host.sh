@@ -4,16 +4,13 @@
 # in_interrupt() and the arch callbacks, and driven through the state
 # machine of lazy-mmu-api.md section 2 and upstream-v6-reference.md 2.3.
 # No kernel build needed; the KUnit test covers the same rules in-kernel.
+# uses: no lazy-mmu-check (compiles the helpers only)
 . "$(dirname "$0")/lib-tap.sh"
 
 tpl=$TOP/lazy_mmu_tools/templates
 export tpl
 
-if ! command -v cc >/dev/null 2>&1; then
-	test_skip 'generic helpers on the host' 'no C compiler'
-	test_done
-	exit
-fi
+require_cmd 'generic helpers on the host' cc
 
 # A program that runs the operations given as arguments (enable, disable,
 # pause, resume, irq-on, irq-off) and prints after each one the arch

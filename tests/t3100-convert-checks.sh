@@ -1,6 +1,7 @@
 #!/bin/sh
 # lazy-mmu-convert refuses, with one line and status 2, every request it
 # cannot carry out safely, before it changes anything.
+# uses: no lazy-mmu-check (tests/convert/fake-check)
 . "$(dirname "$0")/lib-tap.sh"
 . "$TESTS/lib-convert.sh"
 

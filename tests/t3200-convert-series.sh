@@ -2,6 +2,7 @@
 # lazy-mmu-convert on a fixture tree with fake steps: one commit per step,
 # the output contract, idempotence, --no-commit, --arch, --dry-run and the
 # checker's verdict.
+# uses: no lazy-mmu-check (tests/convert/fake-check)
 . "$(dirname "$0")/lib-tap.sh"
 . "$TESTS/lib-convert.sh"
 

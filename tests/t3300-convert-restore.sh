@@ -2,6 +2,7 @@
 # Any failure of lazy-mmu-convert, at any point, leaves the tree exactly as
 # it was: HEAD and branch, refs, index, tracked files and their modes, the
 # user's untracked and ignored files, no file or directory left behind.
+# uses: no lazy-mmu-check (tests/convert/fake-check)
 . "$(dirname "$0")/lib-tap.sh"
 . "$TESTS/lib-convert.sh"
 

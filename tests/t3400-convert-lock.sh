@@ -1,6 +1,7 @@
 #!/bin/sh
 # One lazy-mmu-convert per tree: a second run is refused while the first
 # holds the lock, and a lock left by a dead run does not block anyone.
+# uses: no lazy-mmu-check (tests/convert/fake-check)
 . "$(dirname "$0")/lib-tap.sh"
 . "$TESTS/lib-convert.sh"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# uses: no lazy-mmu-check (a fake checker)
 """Unit tests of lazy_mmu_tools/convert.py's small pieces: argument
 parsing, the review-list merge, commit messages, error wording and the
 tree lock.  Prints TAP."""
@@ -14,6 +15,8 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TOP)
 
 from lazy_mmu_tools import convert  # noqa: E402
+sys.path.insert(0, os.path.join(TOP, "tests"))
+from libtap import check  # noqa: E402  (never a bare assert: python3 -O)
 
 CASES = []
 
@@ -26,15 +29,15 @@ def case(fn):
 @case
 def test_parse_args_defaults():
     req = convert.parse_args(["linux"])
-    assert req.tree == "linux" and not req.dry_run and req.commit
-    assert req.arches == convert.ARCHES
+    check(req.tree == "linux" and not req.dry_run and req.commit)
+    check(req.arches == convert.ARCHES)
 
 
 @case
 def test_parse_args_arch_list():
     req = convert.parse_args(["--arch", "x86, sparc", "--no-commit", "t"])
-    assert req.arches == ("x86", "sparc"), req.arches
-    assert not req.commit
+    check(req.arches == ("x86", "sparc"), req.arches)
+    check(not req.commit)
 
 
 @case
@@ -44,7 +47,7 @@ def test_parse_args_rejects_unknown_arch():
     try:
         convert.parse_args(["--arch", "x86,mips", "t"])
     except SystemExit as e:
-        assert e.code == 2
+        check(e.code == 2)
     else:
         raise AssertionError("mips accepted")
     finally:
@@ -55,12 +58,12 @@ def test_parse_args_rejects_unknown_arch():
 def test_merge_sites_one_line_per_location_sorted_by_line():
     got = convert.merge_sites(["a.c:10: kept", "a.c:9: other",
                                "a.c:10: stays arch_*", "a.c:10: kept"])
-    assert got == ["a.c:9: other", "a.c:10: kept; stays arch_*"], got
+    check(got == ["a.c:9: other", "a.c:10: kept; stays arch_*"], got)
 
 
 @case
 def test_merge_sites_keeps_unparsable_lines():
-    assert convert.merge_sites(["see the Xen notes"]) == ["see the Xen notes"]
+    check(convert.merge_sites(["see the Xen notes"]) == ["see the Xen notes"])
 
 
 @case
@@ -69,19 +72,19 @@ def test_commit_message_shape():
         subject = "mm: do a thing"
         body = "Why.\n\nGenerated with cocci/x.cocci.\n\n"
     msg = convert.commit_message(S())
-    assert msg == ("mm: do a thing\n\nWhy.\n\nGenerated with cocci/x.cocci."
-                   "\n\n%s\n" % convert.TRAILER), repr(msg)
+    check(msg == ("mm: do a thing\n\nWhy.\n\nGenerated with cocci/x.cocci."
+                  "\n\n%s\n" % convert.TRAILER), repr(msg))
 
 
 @case
 def test_describe_oserror_names_the_file():
     e = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "mm/memory.c")
-    assert convert._describe(e) == "No space left on device (mm/memory.c)"
+    check(convert._describe(e) == "No space left on device (mm/memory.c)")
 
 
 @case
 def test_describe_other_exception_names_its_type():
-    assert convert._describe(KeyError("x")) == "KeyError: 'x'"
+    check(convert._describe(KeyError("x")) == "KeyError: 'x'")
 
 
 @case
@@ -92,7 +95,7 @@ def test_fail_point_only_at_the_named_point():
         try:
             convert.fail_point("callers")
         except convert.StepFailure as e:
-            assert "injected failure at callers" in str(e)
+            check("injected failure at callers" in str(e))
         else:
             raise AssertionError("no failure injected")
     finally:
@@ -107,11 +110,11 @@ def test_lock_refuses_a_second_holder_and_names_the_pid():
         try:
             convert.TreeLock(d).acquire()
         except convert.ConvertError as e:
-            assert "(pid %d)" % os.getpid() in str(e), str(e)
+            check("(pid %d)" % os.getpid() in str(e), str(e))
         else:
             raise AssertionError("second lock taken")
         a.release()
-        assert not os.path.exists(os.path.join(d, convert.LOCK_NAME))
+        check(not os.path.exists(os.path.join(d, convert.LOCK_NAME)))
 
 
 @case
@@ -122,9 +125,9 @@ def test_lock_of_a_dead_process_is_taken_over():
         with open(os.path.join(d, convert.LOCK_NAME), "w") as f:
             f.write("%d\n" % p.pid)
         lock = convert.TreeLock(d)
-        assert lock.acquire() == str(p.pid)
+        check(lock.acquire() == str(p.pid))
         with open(os.path.join(d, convert.LOCK_NAME)) as f:
-            assert f.read().strip() == str(os.getpid())
+            check(f.read().strip() == str(os.getpid()))
         lock.release()
 
 
@@ -181,11 +184,11 @@ def test_an_internal_error_is_status_2_and_one_line():
             tree = _fixture_repo(d)
             p = _Quiet()
             rc = convert.main([tree], steps=[Broken()], printer=p)
-            assert rc == 2, rc
+            check(rc == 2, rc)
             errors = [l for l in p.lines if l[0] == "error"]
-            assert len(errors) == 1, p.lines
-            assert "internal error: TypeError: a bug in the driver" in \
-                errors[0][1], errors
+            check(len(errors) == 1, p.lines)
+            check("internal error: TypeError: a bug in the driver"
+                  in errors[0][1], errors)
     finally:
         convert.run_series = real
         del os.environ["LAZY_MMU_CHECK"]

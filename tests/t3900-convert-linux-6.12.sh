@@ -4,6 +4,7 @@
 # touched files, a second run that changes nothing, a failure that leaves
 # the tree as it was, and the touched objects compiling on x86_64 (XEN_PV,
 # KUnit), x86_64 without PARAVIRT_XXL, powerpc64 (hash MMU) and sparc64.
+# uses: lazy-mmu-check
 . "$(dirname "$0")/lib-tap.sh"
 
 linux=$TRASH/linux
@@ -14,6 +15,7 @@ export GIT_CONFIG_NOSYSTEM HOME GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL \
 	GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
 unset LAZY_MMU_CONVERT_FAIL_AT LAZY_MMU_CONVERT_STEPS LAZY_MMU_CHECK
 mkdir -p "$HOME"
+require_kernel_tree repo --git 6.12
 make -s -C "$TOP" >/dev/null 2>&1 || say "make failed; lazy-mmu-check may be missing"
 
 test_must_be_empty() { test ! -s "$1" || { cat "$1"; false; }; }
@@ -31,7 +33,7 @@ state() {
 }
 
 test_expect_success 'clone the cached 6.12 repository' '
-	git clone -q --shared "$(kernel_tree --git)" "$linux" &&
+	git clone -q --shared "$repo" "$linux" &&
 	git -C "$linux" rev-parse HEAD >base
 '
 
@@ -171,8 +173,8 @@ if have powerpc64-linux-gnu-gcc; then
 		grep -q "^CONFIG_PPC_64S_HASH_MMU=y" out-powerpc64/.config
 	'
 else
-	test_skip 'powerpc64: touched objects compile' \
-		'powerpc64-linux-gnu-gcc missing (scripts/install-deps)'
+	test_skip_missing 'powerpc64: touched objects compile' \
+		'powerpc64-linux-gnu-gcc'
 fi
 
 if have sparc64-linux-gnu-gcc; then
@@ -182,8 +184,8 @@ if have sparc64-linux-gnu-gcc; then
 		grep -q "^built arch/sparc/mm/tlb.o$" built-sparc64
 	'
 else
-	test_skip 'sparc64: touched objects compile' \
-		'sparc64-linux-gnu-gcc missing (scripts/install-deps)'
+	test_skip_missing 'sparc64: touched objects compile' \
+		'sparc64-linux-gnu-gcc'
 fi
 
 # The build times, for the record (never asserted).

@@ -14,11 +14,13 @@
 #                            __flush_hash_table_range(), arch code
 #
 # The full lint runs: bin/lazy-mmu-check (built by make) and cocci/*.cocci.
+# uses: lazy-mmu-check
 . "$(dirname "$0")/lib-tap.sh"
 
 L=$TESTS/lint
-K=$(kernel_tree)
-export K L
+require_cmd 'lazy-mmu-lint on the 6.12 tree' spatch
+require_kernel_tree K 6.12
+export L
 
 # The tree is only read: remember what the touched files hold.
 sums() {

@@ -4,6 +4,7 @@
 # its temporary directory.  The analysers are switched off where the case
 # is about the input (--no-checker --no-cocci), so these tests run before
 # the checker is built; the input handling is the same code either way.
+# uses: lazy-mmu-check
 . "$(dirname "$0")/lib-tap.sh"
 
 L=$TESTS/lint

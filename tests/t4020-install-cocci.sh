@@ -11,7 +11,8 @@
 # test checks that no hard-linked (pristine) file was written.
 . "$(dirname "$0")/lib-tap.sh"
 
-K=$(kernel_tree)
+require_cmd 'make install-cocci and coccicheck' spatch make
+require_kernel_tree K 6.12
 C=$TRASH/linux
 export K C
 

@@ -3,8 +3,12 @@
 # git format-patch series on stdin.  The commits are the fixture patches
 # of tests/lint/, made with plumbing on a clone without a checkout (the
 # range mode only reads git objects, never the work tree).
+# uses: lazy-mmu-check
 . "$(dirname "$0")/lib-tap.sh"
 
+require_cmd 'lazy-mmu-lint --range' spatch git
+require_kernel_tree K 6.12
+require_kernel_tree repo --git 6.12
 L=$TESTS/lint
 R=$TRASH/repo
 export L R
@@ -19,7 +23,7 @@ commit_patch() {
 }
 
 test_expect_success 'clone the 6.12 repository and commit the fixtures' '
-	git clone -q --no-checkout --shared "$(kernel_tree --git)" "$R" &&
+	git clone -q --no-checkout --shared "$repo" "$R" &&
 	base=$(git -C "$R" rev-parse HEAD) &&
 	c1=$(commit_patch "$base" "$L/new-legacy-caller.patch" "mm/vmalloc: lazy") &&
 	c2=$(commit_patch "$c1" "$L/early-return.patch" "mm: early return") &&
@@ -37,7 +41,7 @@ test_expect_success '--range over a clean refactor: exit 0' '
 test_expect_success '--range over one commit = the same patch on a file' '
 	rc=0; lazy-mmu-lint --tree "$R" --range "$c1..$c2" >out || rc=$?
 	test "$rc" = 1 &&
-	rc=0; lazy-mmu-lint --tree "$(kernel_tree)" "$L/early-return.patch" >expect || rc=$?
+	rc=0; lazy-mmu-lint --tree "$K" "$L/early-return.patch" >expect || rc=$?
 	test "$rc" = 1 &&
 	cmp expect out
 '
@@ -85,7 +89,7 @@ test_expect_success '--each without --range is an error' '
 test_expect_success 'a format-patch series on stdin is applied in order' '
 	git -C "$R" format-patch -q --stdout "$base..$c2" >series.mbox &&
 	test "$(grep -c "^From [0-9a-f]\{40\} " series.mbox)" = 2 &&
-	rc=0; lazy-mmu-lint --tree "$(kernel_tree)" - <series.mbox >out || rc=$?
+	rc=0; lazy-mmu-lint --tree "$K" - <series.mbox >out || rc=$?
 	test "$rc" = 1 &&
 	lazy-mmu-lint --tree "$R" --range "$base..$c2" >expect || true
 	cmp expect out

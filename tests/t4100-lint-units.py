@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# uses: no lazy-mmu-check (a fake checker)
 """Unit tests of lazy_mmu_tools/{patchfile,findings,lint}.py, printed as TAP.
 
 No kernel tree is needed: patches are built here, and the checker seam is

@@ -5,6 +5,7 @@
 # UBSan, build/fuzz/replay).  Each must end, with status 0 or 1 and no
 # sanitizer report.  tests/fuzz-regressions/README.md says what each one
 # found and which commit fixed it.
+# uses: lazy-mmu-check
 . "$(dirname "$0")/lib-tap.sh"
 
 REG=$TOP/tests/fuzz-regressions
@@ -58,8 +59,8 @@ if command -v "${FUZZ_CC:-clang}" >/dev/null 2>&1 &&
 		! grep -E "Sanitizer|runtime error" err
 	'
 else
-	test_skip 'the fuzz target itself (ASan+UBSan) on every case and seed' \
-		"no ${FUZZ_CC:-clang} with -fsanitize=address,undefined"
+	test_skip_missing 'the fuzz target itself (ASan+UBSan) on every case and seed' \
+		"${FUZZ_CC:-clang} with -fsanitize=address,undefined"
 fi
 
 test_done
