@@ -154,7 +154,7 @@ test_expect_success 'results out of sequence, a TODO and Bail out! fail' '
 	check && expect_fail "1 passed, 1 failed"
 '
 
-test_expect_success 'a whole-script "1..0 # SKIP" is one skip' '
+test_expect_success 'a whole-script skip (plan 1..0 with a SKIP) is one skip' '
 	printf "%s\n" "#!/bin/sh" "echo \"1..0 # SKIP nothing here\"" |
 		script t9016-skip-all.sh &&
 	check && expect_pass "0 passed, 0 failed" &&
