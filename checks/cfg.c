@@ -42,8 +42,22 @@ static const struct {
 	{ "arch_enter_lazy_mmu_mode", OP_ENABLE, 1 },
 	{ "arch_leave_lazy_mmu_mode", OP_DISABLE, 1 },
 	{ "arch_flush_lazy_mmu_mode", OP_FLUSH, 1 },
+	/* upstream's helpers after the series: the task variants act on
+	 * the task they are given (a context switch), the queries change
+	 * nothing; all of them are the API's own definitions */
+	{ "__task_lazy_mmu_mode_pause", OP_PAUSE, 0 },
+	{ "__task_lazy_mmu_mode_resume", OP_RESUME, 0 },
+	{ "__task_lazy_mmu_mode_active", OP_NONE, 0 },
+	{ "is_lazy_mmu_mode_active", OP_NONE, 0 },
 	{ NULL, 0, 0 }
 };
+
+/* "__task_lazy_mmu_mode_pause(tsk)" pauses the current path's mode only
+ * when tsk is 'current'; the Xen context switch passes prev and next. */
+static int task_variant(const char *s, int len)
+{
+	return len > 6 && !memcmp(s, "__task", 6);
+}
 
 int is_api_name(const char *s, int len, int *op, int *legacy)
 {
@@ -238,7 +252,10 @@ static int events(struct builder *b, int a0, int a1, int next)
 		if (k > a0 && (tok_is(T(b, k - 1), "->") || tok_is(T(b, k - 1), ".")))
 			continue;
 		if (is_api_name(t->s, t->len, &op, &legacy)) {
-			if (legacy && !b->legacy_active)
+			if ((legacy && !b->legacy_active) || op == OP_NONE)
+				continue;
+			if (task_variant(t->s, t->len) &&
+			    !(k + 3 < a1 && tok_is(T(b, k + 2), "current") && tok_is(T(b, k + 3), ")")))
 				continue;
 			n = new_node(b, N_OP, k, next);
 			N(b, n)->op = op;

@@ -71,6 +71,8 @@ static int relevant(struct driver *d, struct unit *u, struct function *f, int *o
 		if (t->kind != T_IDENT || !tok_is(&u->toks.t[i + 1], "("))
 			continue;
 		if (is_api_name(t->s, t->len, &op, &legacy)) {
+			if (op == OP_NONE)
+				continue;
 			if (!legacy)
 				any = 1;
 			else if (op == OP_ENABLE || op == OP_DISABLE) {
