@@ -19,7 +19,7 @@ void *xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (!p) {
-		fprintf(stderr, "lazy-mmu-check: out of memory\n");
+		print_error("out of memory");
 		exit(2);
 	}
 	return p;
@@ -29,7 +29,7 @@ void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p) {
-		fprintf(stderr, "lazy-mmu-check: out of memory\n");
+		print_error("out of memory");
 		exit(2);
 	}
 	return p;

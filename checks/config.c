@@ -38,7 +38,7 @@ int config_read_defines(struct config *cfg, const char *path, const char **idirs
 	int i;
 
 	if (!f) {
-		fprintf(stderr, "lazy-mmu-check: -include %s: cannot open\n", path);
+		print_error("-include %s: cannot open", path);
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {

@@ -231,7 +231,7 @@ static int wanted(struct driver *d, const char *buf, size_t len)
 static void io_error(struct driver *d, const char *path)
 {
 	if (d->pass == 0)
-		fprintf(stderr, "lazy-mmu-check: %s: %s\n", path, strerror(errno));
+		report_error(d->rep, "%s: %s", path, strerror(errno));
 	d->errors++;
 }
 
@@ -408,7 +408,7 @@ static void check_path(struct driver *d, const char *path, int top)
 	} else if (top) {
 		/* a FIFO would block the run, /dev/zero never end: say why */
 		if (d->pass == 0)
-			fprintf(stderr, "lazy-mmu-check: %s: not a regular file or directory\n", path);
+			report_error(d->rep, "%s: not a regular file or directory", path);
 		d->errors++;
 	}
 }
@@ -439,7 +439,7 @@ static int run_inputs(char **paths, int npaths, const char *mem, size_t memlen,
 			break;
 	}
 	if (d.pass == MAXPASSES)
-		fprintf(stderr, "lazy-mmu-check: summaries did not settle after %d passes\n", MAXPASSES);
+		print_error("summaries did not settle after %d passes", MAXPASSES);
 	if (cfg->dump && !strcmp(cfg->dump, "summaries"))
 		summary_dump(d.sum);
 	nwarn = cfg->dump ? 0 : report_print(d.rep, format, cfg);

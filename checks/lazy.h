@@ -3,6 +3,7 @@
 #define LAZY_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 enum diag_id {
@@ -37,6 +38,8 @@ struct config {
 	int max_states;		/* path-state budget per function */
 	const char *dump;	/* NULL, "tokens", "cfg", "summaries" */
 	int all_functions;	/* parse and analyse every function (testing) */
+	const char *docs_url;	/* --docs-url: SARIF's documentation address */
+	char docs_path[4096];	/* else this file's file: URI */
 };
 
 /* ---- config.c ---- */
@@ -221,6 +224,10 @@ void report_note(struct report *r, struct finding *f, const char *file, int line
 void report_skip(struct report *r, const char *file, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 int report_print(struct report *r, const char *format, const struct config *cfg);
+void report_error(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int report_errors(const struct report *r);
+void print_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void print_usage(FILE *out, const char *text);
 const char *diag_name(int id);
 int diag_lookup(const char *name);
 const char *path_intern(struct report *r, const char *path);

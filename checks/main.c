@@ -7,6 +7,7 @@
  * ignored; -D, -U and -include (autoconf.h, or kconfig.h found through -I)
  * decide #if conditions.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@ struct opts {
 
 static void usage(FILE *out)
 {
-	fprintf(out,
+	print_usage(out,
 		"usage: lazy-mmu-check [options] PATH...\n"
 		"  --format=text|json|sarif   output format (default text)\n"
 		"  -W<id>, -Wno-<id>          enable/disable a diagnostic (see docs/checks.md)\n"
@@ -40,6 +41,7 @@ static void usage(FILE *out)
 		"  --all-functions            parse and analyse every function (testing)\n"
 		"  --exit-zero                exit 0 even with findings (kbuild C=1: CF=--exit-zero)\n"
 		"  --stderr                   print findings on stderr (make -s discards stdout)\n"
+		"  --docs-url=URL             address of docs/checks.md for SARIF's rule links\n"
 		"Other compiler options are ignored, so it can be kbuild's CHECK.\n"
 		"Exit status: 0 clean, 1 findings, 2 usage or I/O error.\n");
 }
@@ -64,7 +66,7 @@ static int option(struct opts *o, char **argv, int *i, int argc)
 
 	if (takes_arg(a)) {
 		if (*i + 1 >= argc) {
-			fprintf(stderr, "lazy-mmu-check: %s needs an argument\n", a);
+			print_error("%s needs an argument", a);
 			return -1;
 		}
 		arg = argv[++*i];
@@ -73,21 +75,23 @@ static int option(struct opts *o, char **argv, int *i, int argc)
 		usage(stdout);
 		exit(0);
 	} else if (!strcmp(a, "--version")) {
-		printf("lazy-mmu-check 1.0\n");
+		print_usage(stdout, "lazy-mmu-check 1.0\n");
 		exit(0);
 	} else if (!strncmp(a, "--format=", 9)) {
 		o->format = a + 9;
 		if (strcmp(o->format, "text") && strcmp(o->format, "json") && strcmp(o->format, "sarif")) {
-			fprintf(stderr, "lazy-mmu-check: unknown format '%s' (text, json, sarif)\n", o->format);
+			print_error("unknown format '%s' (text, json, sarif)", o->format);
 			return -1;
 		}
 	} else if (!strncmp(a, "--dump=", 7)) {
 		o->cfg.dump = a + 7;
 		if (strcmp(o->cfg.dump, "tokens") && strcmp(o->cfg.dump, "cfg") &&
 		    strcmp(o->cfg.dump, "summaries")) {
-			fprintf(stderr, "lazy-mmu-check: unknown dump '%s' (tokens, cfg, summaries)\n", o->cfg.dump);
+			print_error("unknown dump '%s' (tokens, cfg, summaries)", o->cfg.dump);
 			return -1;
 		}
+	} else if (!strncmp(a, "--docs-url=", 11)) {
+		o->cfg.docs_url = a + 11;
 	} else if (!strcmp(a, "--stderr")) {
 		o->to_stderr = 1;
 	} else if (!strcmp(a, "--exit-zero")) {
@@ -97,7 +101,7 @@ static int option(struct opts *o, char **argv, int *i, int argc)
 	} else if (!strncmp(a, "--max-states=", 13)) {
 		o->cfg.max_states = atoi(a + 13);
 		if (o->cfg.max_states <= 0) {
-			fprintf(stderr, "lazy-mmu-check: bad --max-states '%s'\n", a + 13);
+			print_error("bad --max-states '%s'", a + 13);
 			return -1;
 		}
 	} else if (!strncmp(a, "-Wno-", 5) && (id = diag_lookup(a + 5)) >= 0) {
@@ -140,10 +144,27 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		return -1;
 	}
 	if (o->to_stderr && dup2(2, 1) < 0) {
-		perror("lazy-mmu-check: dup2");
+		print_error("dup2: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/* docs/checks.md beside the bin/ directory of this executable, for
+ * SARIF's absolute rule links (--docs-url overrides it). */
+static void find_docs(struct config *cfg)
+{
+	char exe[4000];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+	int up;
+
+	if (n <= 0)
+		n = snprintf(exe, sizeof(exe), "/usr/local/bin/lazy-mmu-check");
+	exe[n] = 0;
+	for (up = 0; up < 2 && (slash = strrchr(exe, '/')); up++)
+		*slash = 0;
+	snprintf(cfg->docs_path, sizeof(cfg->docs_path), "%s/docs/checks.md", exe);
 }
 
 int main(int argc, char **argv)
@@ -157,6 +178,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < D_NR; i++)
 		o.cfg.enabled[i] = 1;
 	o.paths = xmalloc(argc * sizeof(*o.paths));
+	find_docs(&o.cfg);
 	if (!parse_args(&o, argc, argv)) {
 		ret = run(o.paths, o.npaths, &o.cfg, o.format);
 		if (ret == 1 && o.exit_zero)

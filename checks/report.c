@@ -1,7 +1,8 @@
 /*
- * Findings and the only code that prints them: GCC-style text, one JSON
- * document, or SARIF 2.1.0.  The formats are a stable contract (see
- * docs/checks.md): other tools parse them.
+ * Findings, and the only code of the checker that prints: the findings as
+ * GCC-style text, one JSON document or SARIF 2.1.0 (a stable contract,
+ * see docs/checks.md: other tools parse them), the debug dumps, error
+ * messages and the usage text.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -34,6 +35,8 @@ struct report {
 	int ns, salloc;
 	char **paths;
 	int npaths;
+	char **errors;		/* inputs that could not be read: the run failed */
+	int nerrors;
 };
 
 const char *diag_name(int id)
@@ -82,6 +85,9 @@ void report_free(struct report *r)
 	int i;
 
 	report_reset(r);
+	for (i = 0; i < r->nerrors; i++)
+		free(r->errors[i]);
+	free(r->errors);
 	for (i = 0; i < r->npaths; i++)
 		free(r->paths[i]);
 	free(r->paths);
@@ -174,7 +180,43 @@ void report_skip(struct report *r, const char *file, int line, int col, const ch
 	va_end(ap);
 }
 
+/* An error about the run (an input that cannot be read): printed on
+ * stderr at once, and kept for SARIF's failed invocation. */
+void report_error(struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = vformat(fmt, ap);
+	va_end(ap);
+	print_error("%s", msg);
+	r->errors = xrealloc(r->errors, (r->nerrors + 1) * sizeof(*r->errors));
+	r->errors[r->nerrors++] = msg;
+}
+
+int report_errors(const struct report *r)
+{
+	return r->nerrors;
+}
+
 /* ---- output ---- */
+
+void print_usage(FILE *out, const char *text)
+{
+	fputs(text, out);
+}
+
+void print_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("lazy-mmu-check: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
 
 /* Length of the valid UTF-8 sequence at s (2-4), or 0. */
 static int utf8_len(const unsigned char *s)
@@ -300,10 +342,34 @@ static void print_json(struct report *r, const struct config *cfg)
 	printf("\n]}\n");
 }
 
+/*
+ * A path as a URI reference (RFC 3986): bytes other than unreserved
+ * characters and '/' are percent-encoded ("weird name \xc3\xa9.c" becomes
+ * "weird%20name%20%C3%A9.c"); an absolute path becomes a file: URI.
+ */
+static void uri_str(FILE *out, const char *path, const char *fragment)
+{
+	const unsigned char *p = (const unsigned char *)path;
+
+	fputc('"', out);
+	if (*p == '/')
+		fputs("file://", out);
+	for (; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p))
+			fputc(*p, out);
+		else
+			fprintf(out, "%%%02X", *p);
+	}
+	if (fragment)
+		fprintf(out, "#%s", fragment);
+	fputc('"', out);
+}
+
 static void sarif_loc(const char *file, int line, int col, const char *msg)
 {
 	printf("{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
-	json_str(stdout, file);
+	uri_str(stdout, file, NULL);
 	printf("}, \"region\": {\"startLine\": %d, \"startColumn\": %d}}", line, col);
 	if (msg) {
 		printf(", \"message\": {\"text\": ");
@@ -356,20 +422,41 @@ static void sarif_result(const struct finding *f)
 	       "{\"lazyMmuFingerprint/v1\": \"%016lx\"}}", fingerprint(f));
 }
 
+/* The documentation's address: an absolute URI (SARIF requires one),
+ * --docs-url or the file: URI of the docs/checks.md beside bin/. */
+static void docs_uri(const struct config *cfg, const char *anchor)
+{
+	char buf[4200];
+
+	if (cfg->docs_url) {
+		snprintf(buf, sizeof(buf), "%s%s%s", cfg->docs_url, anchor ? "#" : "",
+			 anchor ? anchor : "");
+		json_str(stdout, buf);
+		return;
+	}
+	uri_str(stdout, cfg->docs_path, anchor);
+}
+
 static void print_sarif(struct report *r, const struct config *cfg)
 {
 	const char *sep = "";
+	char anchor[64];
 	int i;
 
 	printf("{\"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
 	       " \"version\": \"2.1.0\",\n \"runs\": [{\n  \"tool\": {\"driver\": "
 	       "{\"name\": \"lazy-mmu-check\", \"version\": \"" TOOL_VERSION "\", "
-	       "\"informationUri\": \"docs/checks.md\", \"rules\": [");
+	       "\"informationUri\": ");
+	docs_uri(cfg, NULL);
+	printf(", \"rules\": [");
 	for (i = 0; i < D_NR; i++) {
 		printf("%s\n   {\"id\": \"lazy-mmu-%s\", \"shortDescription\": {\"text\": ",
 		       i ? "," : "", diags[i].id);
 		json_str(stdout, diags[i].desc);
-		printf("}, \"helpUri\": \"docs/checks.md#lazy-mmu-%s\"}", diags[i].id);
+		printf("}, \"helpUri\": ");
+		snprintf(anchor, sizeof(anchor), "lazy-mmu-%s", diags[i].id);
+		docs_uri(cfg, anchor);
+		printf("}");
 	}
 	printf("]}},\n  \"results\": [");
 	for (i = 0; i < r->nf; i++) {
@@ -379,11 +466,20 @@ static void print_sarif(struct report *r, const struct config *cfg)
 		sep = ",";
 		sarif_result(&r->f[i]);
 	}
-	printf("],\n  \"invocations\": [{\"executionSuccessful\": true, "
-	       "\"toolExecutionNotifications\": [");
+	/* a run that exits 2 (an input could not be read) did not succeed */
+	printf("],\n  \"invocations\": [{\"executionSuccessful\": %s, "
+	       "\"toolExecutionNotifications\": [", r->nerrors ? "false" : "true");
+	sep = "";
+	for (i = 0; i < r->nerrors; i++) {
+		printf("%s\n   {\"level\": \"error\", \"message\": {\"text\": ", sep);
+		json_str(stdout, r->errors[i]);
+		printf("}}");
+		sep = ",";
+	}
 	for (i = 0; cfg->enabled[D_PARSE] && i < r->ns; i++) {
 		printf("%s\n   {\"level\": \"note\", \"descriptor\": {\"id\": \"lazy-mmu-parse\"}, "
-		       "\"message\": {\"text\": ", i ? "," : "");
+		       "\"message\": {\"text\": ", sep);
+		sep = ",";
 		json_str(stdout, r->s[i].msg);
 		printf("}, \"locations\": [");
 		sarif_loc(r->s[i].file, r->s[i].line, r->s[i].col, NULL);

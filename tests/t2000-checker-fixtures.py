@@ -30,16 +30,39 @@ FIXTURES = os.path.join(HERE, "checks")
 BIN = os.path.join(TOP, "bin", "lazy-mmu-check")
 
 
-def fixtures():
+def sources():
     out = []
     for root, _dirs, files in os.walk(FIXTURES):
-        for name in sorted(files):
-            if name.endswith(".c"):
-                path = os.path.join(root, name)
-                with open(path) as f:
-                    if "check-output-start" in f.read():
-                        out.append(os.path.relpath(path, FIXTURES))
+        for name in files:
+            if name.endswith((".c", ".h")):
+                out.append(os.path.relpath(os.path.join(root, name), FIXTURES))
     return sorted(out)
+
+
+def fixtures():
+    """The .c files with a check-output block."""
+    out = []
+    for rel in sources():
+        if rel.endswith(".c"):
+            with open(os.path.join(FIXTURES, rel)) as f:
+                if "check-output-start" in f.read():
+                    out.append(rel)
+    return out
+
+
+def covered(names):
+    """Sources that some fixture's command reads: its own file, a path or
+    directory it names, or an -include'd header."""
+    seen = set()
+    for rel in names:
+        cmd, _code, _want = expectation(rel)
+        seen.add(rel)
+        for arg in cmd[1:]:
+            arg = os.path.normpath(arg)
+            for src in sources():
+                if src == arg or src.startswith(arg + os.sep):
+                    seen.add(src)
+    return seen
 
 
 def expectation(rel):
@@ -81,6 +104,15 @@ def main():
     ok = len(names) >= 10
     print("%s %d - found %d fixtures" % ("ok" if ok else "not ok", n, len(names)))
     failed += not ok
+    # every source in the directory is run: a .c without its own
+    # check-output block must be read by another fixture's command
+    left = [src for src in sources() if src not in covered(names)]
+    n += 1
+    print("%s %d - every source in tests/checks is run by some fixture" %
+          ("not ok" if left else "ok", n))
+    for src in left:
+        print("#   %s: no check-output block, and no fixture's command reads it" % src)
+    failed += bool(left)
     print("1..%d" % n)
     return 1 if failed else 0
 

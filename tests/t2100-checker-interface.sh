@@ -12,28 +12,36 @@ test_expect_success 'JSON output parses and carries the text findings' '
 	(cd "$FIX" && lazy-mmu-check --format=json unbalanced.c) >out.json;
 	python3 -m json.tool out.json >/dev/null &&
 	python3 - out.json text.out <<-\PY
+	def check(cond, *why):
+	    """assert that PYTHONOPTIMIZE cannot turn off"""
+	    if not cond:
+	        raise SystemExit("check failed: %r" % (why,))
 	import json, sys
 	doc = json.load(open(sys.argv[1]))
-	assert doc["version"] == 1 and doc["tool"] == "lazy-mmu-check", doc
+	check(doc["version"] == 1 and doc["tool"] == "lazy-mmu-check", doc)
 	text = [l for l in open(sys.argv[2]) if ": warning: " in l]
-	assert len(doc["findings"]) == len(text) == 7, (len(doc["findings"]), len(text))
+	check(len(doc["findings"]) == len(text) == 7, (len(doc["findings"]), len(text)))
 	for f, l in zip(doc["findings"], text):
 	    want = "%s:%d:%d: warning: %s [%s]\n" % (f["file"], f["line"], f["column"], f["message"], f["id"])
-	    assert want == l, (want, l)
-	    assert f["severity"] == "warning" and f["function"].startswith("bad_")
-	    assert f["notes"] and all(set(n) == {"file", "line", "column", "message"} for n in f["notes"])
-	assert doc["skipped"] == []
+	    check(want == l, (want, l))
+	    check(f["severity"] == "warning" and f["function"].startswith("bad_"))
+	    check(f["notes"] and all(set(n) == {"file", "line", "column", "message"} for n in f["notes"]))
+	check(doc["skipped"] == [])
 	PY
 '
 
 test_expect_success 'JSON lists a function the parser skipped' '
 	(cd "$FIX" && lazy-mmu-check --format=json parse_error.c) >out.json;
 	python3 - out.json <<-\PY
+	def check(cond, *why):
+	    """assert that PYTHONOPTIMIZE cannot turn off"""
+	    if not cond:
+	        raise SystemExit("check failed: %r" % (why,))
 	import json, sys
 	doc = json.load(open(sys.argv[1]))
 	s = doc["skipped"]
-	assert len(s) == 1 and s[0]["file"] == "parse_error.c" and s[0]["line"] == 15, s
-	assert "skipped_macro_if" in s[0]["message"]
+	check(len(s) == 1 and s[0]["file"] == "parse_error.c" and s[0]["line"] == 15, s)
+	check("skipped_macro_if" in s[0]["message"])
 	PY
 '
 
@@ -41,27 +49,31 @@ test_expect_success 'SARIF 2.1.0 has rules, results, related locations, code flo
 	(cd "$FIX" && lazy-mmu-check --format=sarif unbalanced.c wrong_close.c) >out.sarif;
 	test $? -eq 1 &&
 	python3 - out.sarif <<-\PY
+	def check(cond, *why):
+	    """assert that PYTHONOPTIMIZE cannot turn off"""
+	    if not cond:
+	        raise SystemExit("check failed: %r" % (why,))
 	import json, sys
 	doc = json.load(open(sys.argv[1]))
-	assert doc["version"] == "2.1.0" and "sarif" in doc["$schema"]
+	check(doc["version"] == "2.1.0" and "sarif" in doc["$schema"])
 	run = doc["runs"][0]
 	rules = {r["id"] for r in run["tool"]["driver"]["rules"]}
 	for rid in ("unbalanced-return", "double-close", "wrong-close", "inconsistent-paths",
 	            "legacy-call", "legacy-nesting", "too-complex", "parse"):
-	    assert "lazy-mmu-" + rid in rules, rid
+	    check("lazy-mmu-" + rid in rules, rid)
 	res = run["results"]
-	assert len(res) == 9, len(res)
+	check(len(res) == 9, len(res))
 	fps = set()
 	for r in res:
-	    assert r["ruleId"] in rules and r["level"] == "warning" and r["message"]["text"]
+	    check(r["ruleId"] in rules and r["level"] == "warning" and r["message"]["text"])
 	    loc = r["locations"][0]["physicalLocation"]
-	    assert loc["artifactLocation"]["uri"] in ("unbalanced.c", "wrong_close.c")
-	    assert loc["region"]["startLine"] > 0 and loc["region"]["startColumn"] > 0
-	    assert r["relatedLocations"], r
+	    check(loc["artifactLocation"]["uri"] in ("unbalanced.c", "wrong_close.c"))
+	    check(loc["region"]["startLine"] > 0 and loc["region"]["startColumn"] > 0)
+	    check(r["relatedLocations"], r)
 	    flow = r["codeFlows"][0]["threadFlows"][0]["locations"]
-	    assert len(flow) == len(r["relatedLocations"]) + 1
+	    check(len(flow) == len(r["relatedLocations"]) + 1)
 	    fps.add(r["partialFingerprints"]["lazyMmuFingerprint/v1"])
-	assert len(fps) == len(res)
+	check(len(fps) == len(res))
 	PY
 '
 
@@ -92,10 +104,96 @@ test_expect_success 'exit 2 for usage errors' '
 
 test_expect_success 'garbage input does not crash and is reported as skipped' '
 	printf "void f(void)\n{\n\tlazy_mmu_mode_enable();\n\tif (x) else }}}\n" >bad.c &&
-	lazy-mmu-check bad.c >out; test $? -eq 1 && grep "lazy-mmu-parse" out &&
-	head -c 20000 /dev/urandom >rnd.c && printf "lazy_mmu" >>rnd.c &&
-	lazy-mmu-check rnd.c >out; test $? -le 1
+	lazy-mmu-check bad.c >out; test $? -eq 1 && grep "lazy-mmu-parse" out
 '
+
+# Random bytes from fixed seeds, so that a failure can be replayed: the
+# input that failed is kept in .cache/ with its seed in the name.
+test_expect_success 'random bytes (seeded) do not crash the checker' '
+	for seed in 1 2 3 4 5 6 7 8; do
+		python3 -c "import random, sys; r = random.Random($seed); \
+			sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(20000)) + b\"lazy_mmu\")" \
+			>rnd.c &&
+		lazy-mmu-check rnd.c >out 2>err; rc=$?
+		if [ $rc -gt 1 ] || [ -s err ]; then
+			mkdir -p "$TOP/.cache" && cp rnd.c "$TOP/.cache/t2100-random-seed$seed.c" &&
+			echo "seed $seed: exit $rc; input kept in .cache/t2100-random-seed$seed.c" && cat err
+			return 1
+		fi
+	done
+'
+
+# Every SARIF document the checker prints in this script is validated
+# against the official SARIF 2.1.0 schema (scripts/sarif-validate).
+sarif_ok() {
+	"$TOP/scripts/sarif-validate" "$@"
+}
+echo '{"version": "2.1.0", "runs": []}' >"$TRASH/minimal.sarif"
+if sarif_ok "$TRASH/minimal.sarif"; then
+	have_validator=yes
+else
+	have_validator=
+fi
+
+if [ -n "$have_validator" ]; then
+test_expect_success 'SARIF of every kind of run validates against the official schema' '
+	(cd "$FIX" && lazy-mmu-check --format=sarif unbalanced.c wrong_close.c) >findings.sarif;
+	test $? -eq 1 &&
+	lazy-mmu-check --format=sarif clean.c >clean.sarif &&
+	(cd "$FIX" && lazy-mmu-check --format=sarif parse_error.c) >skipped.sarif;
+	test $? -eq 1 &&
+	lazy-mmu-check --format=sarif clean.c no-such-file.c >failed.sarif 2>/dev/null;
+	test $? -eq 2 &&
+	cp "$FIX/unbalanced.c" "weird name é.c" &&
+	lazy-mmu-check --format=sarif "weird name é.c" >weird.sarif;
+	test $? -eq 1 &&
+	lazy-mmu-check --format=sarif "$TRASH/weird name é.c" >weird-abs.sarif;
+	test $? -eq 1 &&
+	sarif_ok findings.sarif clean.sarif skipped.sarif failed.sarif weird.sarif weird-abs.sarif
+'
+
+test_expect_success 'SARIF: absolute rule links, encoded URIs, a failed run says so' '
+	python3 - <<-\PY
+	def check(cond, *why):
+	    """assert that PYTHONOPTIMIZE cannot turn off"""
+	    if not cond:
+	        raise SystemExit("check failed: %r" % (why,))
+	import json, re
+	absolute = re.compile(r"^[a-z][a-z0-9+.-]*:")
+	for name in ("findings.sarif", "failed.sarif"):
+	    driver = json.load(open(name))["runs"][0]["tool"]["driver"]
+	    check(absolute.match(driver["informationUri"]), driver["informationUri"])
+	    for rule in driver["rules"]:
+	        check(absolute.match(rule["helpUri"]), rule["helpUri"])
+	        check(rule["helpUri"].endswith("#" + rule["id"]), rule["helpUri"])
+	run = json.load(open("weird.sarif"))["runs"][0]
+	uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+	check(uris == {"weird%20name%20%C3%A9.c"}, uris)
+	run = json.load(open("weird-abs.sarif"))["runs"][0]
+	uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+	check(len(uris) == 1 and uris.pop().startswith("file:///") , uris)
+	inv = json.load(open("failed.sarif"))["runs"][0]["invocations"][0]
+	check(inv["executionSuccessful"] is False, inv)
+	check(any("no-such-file.c" in n["message"]["text"] for n in inv["toolExecutionNotifications"]), inv)
+	inv = json.load(open("clean.sarif"))["runs"][0]["invocations"][0]
+	check(inv["executionSuccessful"] is True, inv)
+	PY
+'
+
+test_expect_success 'the validator rejects what the schema forbids (so the checks above can fail)' '
+	sed "s|\"helpUri\": \"[^\"]*\"|\"helpUri\": \"docs/checks.md\"|" findings.sarif >relative.sarif &&
+	sarif_ok relative.sarif >errs; test $? -eq 1 && grep -q "helpUri: must match format \"uri\"" errs &&
+	sed "s|weird%20name%20%C3%A9.c|weird name é.c|" weird.sarif >raw.sarif &&
+	sarif_ok raw.sarif >errs; test $? -eq 1 && grep -q "uri-reference" errs &&
+	sed "s|\"startLine\": [0-9]*|\"startLine\": 0|" findings.sarif >line0.sarif &&
+	sarif_ok line0.sarif >errs; test $? -eq 1 &&
+	echo "{" >broken.sarif && sarif_ok broken.sarif 2>err; test $? -eq 2
+'
+elif [ "${CI:-}" = true ]; then
+	test_expect_success 'SARIF validator installed (scripts/install-deps)' 'false'
+else
+	test_skip 'SARIF validates against the official schema' 'no validator: run scripts/install-deps'
+fi
 
 test_expect_success '-Wno-<id> and -W<id> select diagnostics' '
 	(cd "$FIX" && lazy-mmu-check -Wno-legacy-call legacy.c) >out;

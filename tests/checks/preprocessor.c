@@ -51,3 +51,22 @@ static void bad_different_configs(pte_t *pte)
 	lazy_mmu_mode_disable();
 #endif
 }
+
+/*
+ * Two different conditions are two configurations: with CONFIG_PT_BATCH
+ * alone the section leaks, with CONFIG_PT_BATCHED_FLUSH alone the disable
+ * closes a section the function never opened (its caller's).
+ *
+ * check-exit-value: 1
+ *
+ * check-output-start
+preprocessor.c:51:2: warning: closes a lazy MMU section it did not open on some paths only [lazy-mmu-inconsistent-paths]
+preprocessor.c:46:1: note: assuming this preprocessor block is compiled out
+preprocessor.c:50:1: note: assuming this preprocessor arm is compiled
+preprocessor.c:53:1: note: another path leaves the function here without that close
+preprocessor.c:53:1: warning: reaching the end of the function with a lazy MMU section still open [lazy-mmu-unbalanced-return]
+preprocessor.c:47:2: note: lazy MMU section opened here
+preprocessor.c:46:1: note: assuming this preprocessor arm is compiled
+preprocessor.c:50:1: note: assuming this preprocessor block is compiled out
+ * check-output-end
+ */
