@@ -5,7 +5,6 @@
  * lazy MMU calls, calls of summarised functions, assignments to simple
  * lvalues, conditions, jumps (for path notes) and exits.
  */
-#include <stdio.h>
 #include <string.h>
 #include "lazy.h"
 
@@ -538,27 +537,4 @@ int build_cfg(struct unit *u, struct function *f, const struct summaries *sum,
 			g->n[l->node].s2[0] = b.exit;
 		}
 	return 0;
-}
-
-void dump_cfg(const struct unit *u, const struct function *f, const struct cfg *g)
-{
-	static const char *kinds[] = { "nop", "op", "cond", "multi", "assign", "return", "exit", "jump" };
-	int i, k;
-
-	printf("function %s: %d nodes, entry %d\n", f->name, g->nn, g->entry);
-	for (i = 0; i < g->nn; i++) {
-		const struct node *n = &g->n[i];
-
-		printf("  %d: %s line %d", i, kinds[n->kind], u->toks.t[n->tok].line);
-		if (n->callee)
-			printf(" '%s'", n->callee);
-		if (n->what)
-			printf(" [%s]", n->what);
-		if (n->kind == N_ASSIGN)
-			printf(" = %s", n->val == F_ZERO ? "zero" : n->val == F_NONZERO ? "nonzero" : "?");
-		printf(" ->");
-		for (k = 0; k < n->nsucc; k++)
-			printf(" %d", (n->succ ? n->succ : n->s2)[k]);
-		printf("\n");
-	}
 }

@@ -41,24 +41,6 @@ static int is_arch_path(const char *path)
 	}
 }
 
-static void dump_tokens(const struct unit *u)
-{
-	int i;
-
-	for (i = 0; i < u->toks.n; i++) {
-		const struct token *t = &u->toks.t[i];
-		static const char *k[] = { "eof", "ident", "number", "string", "char", "punct",
-			"pp-if", "pp-else", "pp-endif", "dead" };
-
-		printf("%s:%d:%d: %s", u->path, t->line, t->col, k[t->kind]);
-		if (t->kind >= T_PP_IF)
-			printf(" group %d%s\n", t->group,
-			       t->kind == T_PP_ENDIF && t->complete ? " complete" : "");
-		else
-			printf(" %.*s\n", t->len, t->s);
-	}
-}
-
 /* Does the body call anything that matters?  Sets *owner for arch code:
  * its first legacy call is an enter and it also leaves. */
 static int relevant(struct driver *d, struct unit *u, struct function *f, int *owner)
@@ -148,7 +130,7 @@ static void check_function(struct driver *d, struct unit *u, struct function *f)
 	}
 	build_cfg(u, f, d->sum, !u->is_arch || owner, &g);
 	if (d->cfg->dump && !strcmp(d->cfg->dump, "cfg") && d->pass == 0)
-		dump_cfg(u, f, &g);
+		print_cfg(u, f, &g);
 	analyse_function(u, f, d->sum, d->cfg, d->rep, &g, !u->is_arch);
 	free(g.n);
 }
@@ -201,7 +183,7 @@ static void check_unit(struct driver *d, const char *path, const char *buf, size
 		report_skip(d->rep, path, u.toks.t[i].line, u.toks.t[i].col,
 			    "this '{' has no matching '}' (the rest of the file is not checked)");
 	if (d->cfg->dump && !strcmp(d->cfg->dump, "tokens") && d->pass == 0)
-		dump_tokens(&u);
+		print_tokens(&u);
 	for (i = 0; i < u.nfns; i++)
 		check_function(d, &u, &u.fns[i]);
 	macro_legacy_calls(d, &u);
@@ -441,7 +423,7 @@ static int run_inputs(char **paths, int npaths, const char *mem, size_t memlen,
 	if (d.pass == MAXPASSES)
 		print_error("summaries did not settle after %d passes", MAXPASSES);
 	if (cfg->dump && !strcmp(cfg->dump, "summaries"))
-		summary_dump(d.sum);
+		print_summaries(d.sum);
 	nwarn = cfg->dump ? 0 : report_print(d.rep, format, cfg);
 	summaries_free(d.sum);
 	report_free(d.rep);

@@ -166,7 +166,6 @@ struct summaries;
 int is_api_name(const char *s, int len, int *op, int *legacy);
 int build_cfg(struct unit *u, struct function *f, const struct summaries *sum,
 	      int legacy_active, struct cfg *g);
-void dump_cfg(const struct unit *u, const struct function *f, const struct cfg *g);
 
 /* ---- summary.c ---- */
 #define MAXFRAMES 6
@@ -190,7 +189,8 @@ int summary_update(struct summaries *s, const char *name, const struct effect *e
 int summary_generation(const struct summaries *s);
 int summary_count(const struct summaries *s);
 const char *summary_name(const struct summaries *s, int idx);
-void summary_dump(const struct summaries *s);
+int summary_ambiguous(const struct summaries *s, int idx);
+int summary_static(const struct summaries *s, int idx);
 int effect_equal(const struct effect *a, const struct effect *b);
 int effect_empty(const struct effect *e);
 
@@ -228,6 +228,9 @@ void report_error(struct report *r, const char *fmt, ...) __attribute__((format(
 int report_errors(const struct report *r);
 void print_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void print_usage(FILE *out, const char *text);
+void print_tokens(const struct unit *u);
+void print_cfg(const struct unit *u, const struct function *f, const struct cfg *g);
+void print_summaries(const struct summaries *s);
 const char *diag_name(int id);
 int diag_lookup(const char *name);
 const char *path_intern(struct report *r, const char *path);

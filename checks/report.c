@@ -532,3 +532,73 @@ int report_print(struct report *r, const char *format, const struct config *cfg)
 	fflush(stdout);
 	return n;
 }
+
+/* ---- debug dumps (--dump=) ---- */
+
+void print_tokens(const struct unit *u)
+{
+	int i;
+
+	for (i = 0; i < u->toks.n; i++) {
+		const struct token *t = &u->toks.t[i];
+		static const char *k[] = { "eof", "ident", "number", "string", "char", "punct",
+			"pp-if", "pp-else", "pp-endif", "dead" };
+
+		printf("%s:%d:%d: %s", u->path, t->line, t->col, k[t->kind]);
+		if (t->kind >= T_PP_IF)
+			printf(" group %d%s\n", t->group,
+			       t->kind == T_PP_ENDIF && t->complete ? " complete" : "");
+		else
+			printf(" %.*s\n", t->len, t->s);
+	}
+}
+
+void print_cfg(const struct unit *u, const struct function *f, const struct cfg *g)
+{
+	static const char *kinds[] = { "nop", "op", "cond", "multi", "assign", "return", "exit", "jump" };
+	int i, k;
+
+	printf("function %s: %d nodes, entry %d\n", f->name, g->nn, g->entry);
+	for (i = 0; i < g->nn; i++) {
+		const struct node *n = &g->n[i];
+
+		printf("  %d: %s line %d", i, kinds[n->kind], u->toks.t[n->tok].line);
+		if (n->callee)
+			printf(" '%s'", n->callee);
+		if (n->what)
+			printf(" [%s]", n->what);
+		if (n->kind == N_ASSIGN)
+			printf(" = %s", n->val == F_ZERO ? "zero" : n->val == F_NONZERO ? "nonzero" : "?");
+		printf(" ->");
+		for (k = 0; k < n->nsucc; k++)
+			printf(" %d", (n->succ ? n->succ : n->s2)[k]);
+		printf("\n");
+	}
+}
+
+static const char *kind_name(int op)
+{
+	return op == OP_ENABLE ? "enable" : op == OP_PAUSE ? "pause" :
+	       op == OP_DISABLE ? "disable" : "resume";
+}
+
+void print_summaries(const struct summaries *s)
+{
+	int i, k;
+
+	for (i = 0; i < summary_count(s); i++) {
+		const struct effect *e = summary_effect(s, i);
+
+		printf("%s%s %s:", summary_static(s, i) ? "static " : "", summary_name(s, i),
+		       summary_where(s, i));
+		if (summary_ambiguous(s, i)) {
+			printf(" ambiguous\n");
+			continue;
+		}
+		for (k = 0; k < e->nunder; k++)
+			printf(" closes-caller-%s", kind_name(e->under[k]));
+		for (k = 0; k < e->nopen; k++)
+			printf(" leaves-open-%s*%d", kind_name(e->open[k]), e->count[k]);
+		printf("\n");
+	}
+}

@@ -6,7 +6,6 @@
  * Summaries live for the whole run (they cover the whole input set); one
  * name seen with two different effects is ambiguous and gets none.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lazy.h"
@@ -155,28 +154,12 @@ int summary_update(struct summaries *s, const char *name, const struct effect *e
 	return 1;
 }
 
-static const char *kind_name(int op)
+int summary_ambiguous(const struct summaries *s, int idx)
 {
-	return op == OP_ENABLE ? "enable" : op == OP_PAUSE ? "pause" :
-	       op == OP_DISABLE ? "disable" : "resume";
+	return s->s[idx].ambiguous;
 }
 
-void summary_dump(const struct summaries *s)
+int summary_static(const struct summaries *s, int idx)
 {
-	int i, k;
-
-	for (i = 0; i < s->n; i++) {
-		const struct summary *x = &s->s[i];
-
-		printf("%s%s %s:", x->file ? "static " : "", x->name, x->where);
-		if (x->ambiguous) {
-			printf(" ambiguous\n");
-			continue;
-		}
-		for (k = 0; k < x->e.nunder; k++)
-			printf(" closes-caller-%s", kind_name(x->e.under[k]));
-		for (k = 0; k < x->e.nopen; k++)
-			printf(" leaves-open-%s*%d", kind_name(x->e.open[k]), x->e.count[k]);
-		printf("\n");
-	}
+	return s->s[idx].file != NULL;
 }
