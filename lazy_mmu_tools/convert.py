@@ -9,9 +9,12 @@ this module is the driver around them:
     against a concurrent run;
  2. take a Snapshot of the tree, then run each step that the tree needs,
     committing its changes (or, with --no-commit, leaving them);
- 3. verify: bin/lazy-mmu-check on every touched .c/.h file, and collect
-    the sites the steps left for manual review;
- 4. print the commit list, the diffstat and the review list on stdout.
+ 3. verify (lazy_mmu_tools.verify): bin/lazy-mmu-check on every touched
+    .c/.h file and, with --build, the touched objects compiled for each
+    configuration asked for (lazy_mmu_tools.kbuild); collect the sites
+    the steps left for manual review;
+ 4. print the commit list, the diffstat, what was verified (or "not
+    built") and the review list on stdout.
 
 Any failure in 2 or 3 (a step error, a failing spatch, a read-only file,
 a full disk, an exception, Ctrl-C) restores the Snapshot: HEAD and its
@@ -19,8 +22,10 @@ branch, the index and the tracked files, the file modes; the files and
 directories the run created are removed; the user's untracked files are
 never touched.  --dry-run does all of it in a throwaway clone instead.
 
-Exit status: 0 converted or nothing to do, 1 the checker found problems
-in the converted files (the series is kept), 2 bad usage, a tree or tool
+Exit status: 0 converted or nothing to do, and verified; 1 converted
+but the verification did not pass: the checker found problems or could
+not parse a function of the converted files, or a --build configuration
+failed to compile (the series is kept); 2 bad usage, a tree or tool
 problem, or a failed step (the tree is restored).
 
 Test seams: main(argv, steps=...) takes the step list; so does the
@@ -35,7 +40,6 @@ import argparse
 import errno
 import fcntl
 import importlib
-import json
 import os
 import shutil
 import signal
@@ -45,7 +49,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-from . import gitseries
+from . import checker, gitseries, kbuild, verify
 from .printer import Printer, PROG
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -76,6 +80,8 @@ class Request:
     dry_run: bool = False
     commit: bool = True
     arches: tuple = ARCHES
+    build: tuple = ()           # --build names, resolved against the tree
+    build_dir: str | None = None
 
 
 @dataclass
@@ -91,8 +97,15 @@ class RunResult:
     base: str
     outcomes: list = field(default_factory=list)
     touched: list = field(default_factory=list)
-    findings: list = field(default_factory=list)
+    verification: verify.Verification | None = None
     review: list = field(default_factory=list)
+
+    @property
+    def findings(self):
+        return self.verification.findings if self.verification else []
+
+    def passed(self):
+        return self.verification is None or self.verification.passed()
 
 
 # -- arguments ------------------------------------------------------------
@@ -102,9 +115,12 @@ def parse_args(argv):
         prog=PROG,
         description="Convert a kernel git tree to the nestable lazy MMU "
                     "API, one commit per step.",
-        epilog="Exit status: 0 converted (or nothing to do), 1 the checker "
-               "found problems in converted files, 2 usage, tree or tool "
-               "error, or a failed step (the tree is then restored).")
+        epilog="Exit status: 0 converted (or nothing to do) and verified, "
+               "1 the checker found problems in converted files, or could "
+               "not parse one of their functions, or a --build "
+               "configuration failed (the series is kept), 2 usage, tree "
+               "or tool error, or a failed step (the tree is then "
+               "restored).")
     ap.add_argument("--dry-run", action="store_true",
                     help="convert a temporary copy, print the diffstat, "
                          "change nothing in KERNEL_TREE")
@@ -113,17 +129,50 @@ def parse_args(argv):
                          "default all)" % ",".join(ARCHES))
     ap.add_argument("--no-commit", action="store_true",
                     help="leave the changes uncommitted in the work tree")
+    ap.add_argument("--build", metavar="LIST",
+                    help="after the checker, compile the touched objects "
+                         "for these configurations (all; arches %s; or "
+                         "configurations %s)" % (",".join(kbuild.ARCH_CONFIGS),
+                                                 ",".join(kbuild.CONFIGS)))
+    ap.add_argument("--build-dir", metavar="DIR",
+                    help="build in DIR/<configuration> and keep it (reused "
+                         "by the next run); default a temporary directory")
     ap.add_argument("tree", metavar="KERNEL_TREE")
     args = ap.parse_args(argv)
-    arches = ARCHES
-    if args.arch is not None:
-        arches = tuple(a.strip() for a in args.arch.split(",") if a.strip())
-        bad = [a for a in arches if a not in ARCHES]
-        if bad or not arches:
-            ap.error("--arch: unknown arch '%s' (choose from %s)"
-                     % (",".join(bad) or args.arch, ",".join(ARCHES)))
     return Request(tree=args.tree, dry_run=args.dry_run,
-                   commit=not args.no_commit, arches=arches)
+                   commit=not args.no_commit, arches=_arches(ap, args.arch),
+                   build=_build_names(ap, args.build),
+                   build_dir=_build_dir(ap, args))
+
+
+def _arches(ap, text):
+    if text is None:
+        return ARCHES
+    arches = tuple(a.strip() for a in text.split(",") if a.strip())
+    bad = [a for a in arches if a not in ARCHES]
+    if bad or not arches:
+        ap.error("--arch: unknown arch '%s' (choose from %s)"
+                 % (",".join(bad) or text, ",".join(ARCHES)))
+    return arches
+
+
+def _build_names(ap, text):
+    if text is None:
+        return ()
+    try:
+        names = kbuild.parse_list(text)
+        kbuild.select([n for n in names if n != "all"])
+    except ValueError as e:
+        ap.error("--build: %s" % e)
+    return tuple(names)
+
+
+def _build_dir(ap, args):
+    if args.build_dir is None:
+        return None
+    if not args.build:
+        ap.error("--build-dir: only with --build")
+    return os.path.abspath(args.build_dir)
 
 
 # -- checks before anything changes --------------------------------------
@@ -195,7 +244,7 @@ def find_checker(printer):
         if not path:
             raise ConvertError("LAZY_MMU_CHECK=%s: no such program" % env)
         return path
-    path = os.path.join(TOP, "bin", "lazy-mmu-check")
+    path = checker.program()
     if not os.access(path, os.X_OK) and \
             os.path.isfile(os.path.join(TOP, "checks", "Makefile")):
         printer.note("building the checker: make -C %s" % TOP)
@@ -205,6 +254,20 @@ def find_checker(printer):
         raise ConvertError("checker %s not found; run 'make -C %s'"
                            % (path, TOP))
     return path
+
+
+def resolve_build(req, repo, printer):
+    """The configurations of --build that apply to this tree."""
+    if not req.build:
+        return []
+    names = kbuild.select(req.build, repo.top)
+    dropped = [n for n in kbuild.select(req.build) if n not in names]
+    if dropped:
+        printer.note("--build: not building %s: the tree has no lazy MMU "
+                     "code for %s" % (",".join(dropped), "that arch"
+                                      if len(dropped) == 1 else
+                                      "those arches"))
+    return names
 
 
 # -- the lock -------------------------------------------------------------
@@ -434,43 +497,19 @@ def run_series(repo, snap, steps, req, printer):
 
 # -- verification ---------------------------------------------------------
 
-def run_checker(checker, tree, files, printer):
-    """Findings of the checker on files, as "path:line:col: msg [id]"."""
-    sources = [f for f in files if f.endswith((".c", ".h")) and
-               os.path.exists(os.path.join(tree, f))]
-    if not sources:
-        return []
-    printer.progress("verify: %s on %d touched file%s"
-                     % (os.path.basename(checker), len(sources),
-                        "" if len(sources) == 1 else "s"))
+def run_verification(repo, result, req, checker_path, printer):
+    """The checker on the touched files and, with --build, the builds;
+    the Verification.  StepFailure when the checker cannot run."""
     try:
-        proc = subprocess.run([checker, "--format=json", "--"] + sources,
-                              cwd=tree, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True,
-                              errors="replace", stdin=subprocess.DEVNULL)
-    except OSError as e:
-        raise StepFailure("verify: cannot run %s: %s"
-                          % (checker, e.strerror))
-    if proc.returncode not in (0, 1):
-        msg = (proc.stderr.strip().splitlines() or
-               ["exit status %d" % proc.returncode])[-1]
-        raise StepFailure("verify: %s failed: %s"
-                          % (os.path.basename(checker), msg))
-    try:
-        data = json.loads(proc.stdout)
-        findings = data.get("findings", [])
-    except (ValueError, AttributeError):
-        raise StepFailure("verify: %s printed no valid JSON"
-                          % os.path.basename(checker))
-    out = []
-    for f in findings:
-        out.append("%s:%s:%s: %s [%s]" % (f.get("file"), f.get("line"),
-                                          f.get("column"), f.get("message"),
-                                          f.get("id")))
-    if proc.returncode == 1 and not out:
-        raise StepFailure("verify: %s exited 1 without findings"
-                          % os.path.basename(checker))
-    return out
+        v = verify.run_checker(checker_path, repo.top, result.touched,
+                               printer)
+    except verify.VerifyError as e:
+        raise StepFailure(str(e))
+    if req.build:
+        verify.run_builds(v, repo.top, result.touched,
+                          resolve_build(req, repo, printer), req.build_dir,
+                          printer)
+    return v
 
 
 def collect_review(repo, steps, req, printer):
@@ -525,13 +564,9 @@ def report(repo, result, req, printer, where=None):
     else:
         printer.section("Uncommitted changes (git diff --stat HEAD):",
                         repo.diffstat(result.base))
-    if applied:
+    if applied and result.verification:
         printer.result()
-        if result.findings:
-            printer.section("Checker findings on touched files (%d):"
-                            % len(result.findings), result.findings)
-        else:
-            printer.result("Checker: no findings on the touched files.")
+        printer.section("Verification:", verify.summary(result.verification))
     printer.result()
     if result.review:
         printer.section("Left for manual review (%d):" % len(result.review),
@@ -554,7 +589,7 @@ def load_steps():
     return steps.all_steps()
 
 
-def convert(repo, steps, req, checker, printer):
+def convert(repo, steps, req, checker_path, printer):
     """Run the series and verify it in repo, restoring it on failure.
     Returns the RunResult; raises StepFailure after restoring."""
     snap = repo.snapshot()
@@ -563,8 +598,8 @@ def convert(repo, steps, req, checker, printer):
     try:
         result = run_series(repo, snap, steps, req, printer)
         if any(o.files for o in result.outcomes):
-            result.findings = run_checker(checker, repo.top, result.touched,
-                                          printer)
+            result.verification = run_verification(repo, result, req,
+                                                   checker_path, printer)
         fail_point("verify")
         result.review = collect_review(repo, steps, req, printer)
         return result
@@ -619,15 +654,14 @@ def main(argv=None, steps=None, printer=None):
                              "longer running" % stale)
         check_clean(repo)
         check_spatch()
-        checker = find_checker(printer)
+        checker_path = find_checker(printer)
         if steps is None:
             steps = load_steps()
         if req.dry_run:
-            return dry_run(repo, steps, req, checker, printer)
-        result = convert(repo, steps, req, checker, printer)
-        status = EXIT_FINDINGS if result.findings else EXIT_OK
+            return dry_run(repo, steps, req, checker_path, printer)
+        result = convert(repo, steps, req, checker_path, printer)
         _report_quietly(repo, result, req, printer)
-        return status
+        return EXIT_OK if result.passed() else EXIT_FINDINGS
     except ConvertError as e:
         printer.error(str(e))
         for d in e.details:
@@ -664,7 +698,7 @@ def _report_quietly(repo, result, req, printer, where=None):
         os.close(devnull)
 
 
-def dry_run(repo, steps, req, checker, printer):
+def dry_run(repo, steps, req, checker_path, printer):
     scratch = tempfile.mkdtemp(prefix="lazy-mmu-convert.")
     try:
         printer.note("dry run: converting a temporary clone in %s" % scratch)
@@ -673,8 +707,8 @@ def dry_run(repo, steps, req, checker, printer):
                 repo.top, repo.head(), os.path.join(scratch, "tree"))
         except gitseries.GitError as e:
             raise ConvertError("cannot make a temporary clone: %s" % e)
-        result = convert(copy, steps, req, checker, printer)
+        result = convert(copy, steps, req, checker_path, printer)
         _report_quietly(copy, result, req, printer, where=repo.top)
-        return EXIT_FINDINGS if result.findings else EXIT_OK
+        return EXIT_OK if result.passed() else EXIT_FINDINGS
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -56,7 +56,10 @@ test_expect_success 'stdout has the commit list, the diffstat and the review lis
 	grep -q " 7 files changed, 8 insertions(+), 7 deletions(-)" out &&
 	grep -q "^Left for manual review (1):" out &&
 	grep -q "^  arch/x86/xen/enlighten.c:3: kept: pairs across functions" out &&
-	grep -q "^Checker: no findings on the touched files" out &&
+	grep -q "^Verification:$" out &&
+	grep -q "^  lazy-mmu-check on 5 touched .c/.h files: no findings$" out &&
+	grep -q "^  not built: no object was compiled (--build all compiles the touched objects)$" out &&
+	! grep -q "no findings on the touched files" out &&
 	! grep -q "^\[" out
 '
 
@@ -155,9 +158,34 @@ test_expect_success 'checker findings: status 1, listed, the series is kept' '
 	git -C finding commit -q -a -m "add a finding" &&
 	head=$(git -C finding rev-parse HEAD) &&
 	convert finding && expect_rc 1 &&
-	grep -q "^Checker findings on touched files (1):" out &&
-	grep -q "^  mm/memory.c:4:1: fake finding \[lazy-mmu-fake\]" out &&
+	grep -q "^  lazy-mmu-check on 5 touched .c/.h files: 1 finding:$" out &&
+	grep -q "^    mm/memory.c:4:1: fake finding \[lazy-mmu-fake\]" out &&
 	test "$(git -C finding rev-list --count $head..HEAD)" = 4
+'
+
+test_expect_success 'a function the checker cannot parse: status 1, said, the series is kept' '
+	make_fixture_tree skip &&
+	sed -i "s/zap_one();/zap_one(); \/* FAKE_SKIP *\//" skip/mm/memory.c &&
+	git -C skip commit -q -a -m "add an unparsable function" &&
+	head=$(git -C skip rev-parse HEAD) &&
+	convert skip && expect_rc 1 &&
+	cat out &&
+	grep -q "^  lazy-mmu-check on 5 touched .c/.h files: no findings$" out &&
+	grep -q "^  lazy-mmu-check could not parse 1 function, which was not checked:$" out &&
+	grep -q "^    mm/memory.c:4: cannot parse function .f. (fake); function skipped$" out &&
+	! grep -q "restored" err &&
+	test "$(git -C skip rev-list --count $head..HEAD)" = 4
+'
+
+test_expect_success 'bad --build and --build-dir: status 2, one line, nothing changed' '
+	make_fixture_tree badbuild && tree_state badbuild >before &&
+	convert --build mips badbuild && expect_rc 2 &&
+	grep -q "error: --build: unknown configuration .mips. (choose from all, x86, powerpc, sparc, arm64, x86_64, x86_64-nopv, powerpc64, sparc64, arm64)" err &&
+	convert --build , badbuild && expect_rc 2 &&
+	grep -q "error: --build: empty list of configurations" err &&
+	convert --build-dir "$TRASH/bd" badbuild && expect_rc 2 &&
+	grep -q "error: --build-dir: only with --build" err &&
+	tree_state badbuild >after && test_cmp before after && test ! -e bd
 '
 
 test_expect_success 'without a git identity, commits fall back to a named one' '

@@ -79,7 +79,7 @@ test_expect_success 'a read-only file is not changed: refused, mode kept' '
 test_expect_success 'a checker that fails is a failure: tree restored' '
 	fresh_tree &&
 	FAKE_CHECK_CRASH=1 convert linux && expect_restored &&
-	grep -q "verify: fake-check failed: lazy-mmu-check: internal error" err
+	grep -q "verify: lazy-mmu-check failed: lazy-mmu-check: internal error" err
 '
 
 test_expect_success 'a failing spatch (real callers step) restores the tree' '

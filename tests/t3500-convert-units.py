@@ -2,7 +2,8 @@
 # uses: no lazy-mmu-check (a fake checker)
 """Unit tests of lazy_mmu_tools/convert.py's small pieces: argument
 parsing, the review-list merge, commit messages, error wording and the
-tree lock.  Prints TAP."""
+tree lock; of the build library (kbuild.py) and of what the verification
+says (verify.py, with checker.py's skipped functions).  Prints TAP."""
 
 import errno
 import os
@@ -14,7 +15,7 @@ import traceback
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TOP)
 
-from lazy_mmu_tools import convert  # noqa: E402
+from lazy_mmu_tools import checker, convert, kbuild, verify  # noqa: E402
 sys.path.insert(0, os.path.join(TOP, "tests"))
 from libtap import check  # noqa: E402  (never a bare assert: python3 -O)
 
@@ -192,6 +193,180 @@ def test_an_internal_error_is_status_2_and_one_line():
     finally:
         convert.run_series = real
         del os.environ["LAZY_MMU_CHECK"]
+
+
+# -- the build library, the checker seam, the verification summary ---------
+
+def _write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+@case
+def test_parse_args_build_names_and_dir():
+    req = convert.parse_args(["--build", "x86,sparc64", "--build-dir", "b",
+                              "t"])
+    check(req.build == ("x86", "sparc64"), req.build)
+    check(req.build_dir == os.path.abspath("b"), req.build_dir)
+    check(convert.parse_args(["t"]).build == ())
+
+
+@case
+def test_kbuild_select_expands_arches_and_all():
+    check(kbuild.select(["x86"]) == ["x86_64", "x86_64-nopv"])
+    check(kbuild.select(["sparc64", "x86_64"]) == ["x86_64", "sparc64"])
+    check(kbuild.select(["all"]) == list(kbuild.CONFIGS))
+    try:
+        kbuild.select(["mips"])
+    except ValueError as e:
+        check("unknown configuration 'mips'" in str(e), str(e))
+    else:
+        raise AssertionError("mips accepted")
+
+
+@case
+def test_kbuild_select_all_keeps_the_arches_the_tree_has():
+    with tempfile.TemporaryDirectory() as tree:
+        _write(os.path.join(tree, "arch/x86/include/asm/paravirt.h"),
+               "#define __HAVE_ARCH_ENTER_LAZY_MMU_MODE\n")
+        _write(os.path.join(tree, "arch/arm64/Kconfig"),
+               "config ARM64\n\tselect ARCH_HAS_LAZY_MMU_MODE\n")
+        _write(os.path.join(tree, "arch/sparc/Kconfig"), "config SPARC\n")
+        got = kbuild.select(["all"], tree)
+        check(got == ["x86_64", "x86_64-nopv", "arm64"], got)
+        check(kbuild.select(["sparc"], tree) == [])
+        check(kbuild.select(["sparc64"], tree) == ["sparc64"])
+
+
+@case
+def test_kbuild_objects_for_one_arch():
+    files = ["mm/madvise.c", "include/linux/pgtable.h",
+             "arch/x86/xen/mmu_pv.c", "arch/powerpc/mm/book3s64/hash_tlb.c",
+             "arch/x86/boot/compressed/misc.h", "tools/x.c", "mm/Kconfig"]
+    objs, skipped = kbuild.objects_for(kbuild.CONFIGS["x86_64"], files)
+    check(objs == ["mm/memory.o", "mm/madvise.o", "arch/x86/xen/mmu_pv.o"],
+          objs)
+    check(skipped == [("arch/x86/boot/compressed/misc.h",
+                       "the boot code is only built with a whole vmlinux")],
+          skipped)
+    objs, _ = kbuild.objects_for(kbuild.CONFIGS["powerpc64"], files)
+    check("arch/powerpc/mm/book3s64/hash_tlb.o" in objs and
+          "arch/x86/xen/mmu_pv.o" not in objs, objs)
+
+
+@case
+def test_kbuild_why_not_built_follows_the_makefiles_up():
+    with tempfile.TemporaryDirectory() as tree:
+        _write(os.path.join(tree, "mm/Makefile"),
+               "obj-y := memory.o\nobj-$(CONFIG_DEVICE_MIGRATION) += "
+               "migrate_device.o\nobj-$(CONFIG_KASAN) += kasan/\n")
+        _write(os.path.join(tree, "mm/kasan/Makefile"),
+               "obj-y := common.o\nobj-$(CONFIG_KASAN_GENERIC) += \\\n"
+               "\tgeneric.o shadow.o\n")
+        conf = {"KASAN": "y"}
+        w = kbuild.why_not_built
+        check(w(tree, conf, "mm/memory.o") is None)
+        check(w(tree, conf, "mm/migrate_device.o") ==
+              "CONFIG_DEVICE_MIGRATION is not set")
+        check(w(tree, conf, "mm/kasan/shadow.o") ==
+              "CONFIG_KASAN_GENERIC is not set")
+        check(w(tree, {}, "mm/kasan/common.o") == "CONFIG_KASAN is not set")
+        check(w(tree, {"KASAN": "y", "KASAN_GENERIC": "y"},
+                "mm/kasan/shadow.o") is None)
+
+
+@case
+def test_kbuild_uncovered_lists_what_no_build_compiled():
+    r = kbuild.BuildResult("x86_64", built=["mm/memory.o", "mm/madvise.o"])
+    got = kbuild.uncovered(["mm/madvise.c", "mm/migrate_device.c",
+                            "include/linux/pgtable.h",
+                            "arch/x86/boot/startup/x.c"], [r])
+    check(got == ["mm/migrate_device.c"], got)
+
+
+@case
+def test_kbuild_stamp_reuses_only_the_same_configuration():
+    with tempfile.TemporaryDirectory() as out:
+        cfg = kbuild.CONFIGS["sparc64"]
+        check(not kbuild.configured(out, cfg, False))
+        _write(os.path.join(out, ".config"), "CONFIG_SPARC64=y\n")
+        check(not kbuild.configured(out, cfg, False))
+        check(kbuild.configured(out, cfg, True))      # --keep-config
+        _write(os.path.join(out, kbuild.STAMP_NAME), cfg.stamp())
+        check(kbuild.configured(out, cfg, False))
+        check(not kbuild.configured(out, kbuild.CONFIGS["x86_64"], False))
+
+
+@case
+def test_kbuild_check_config_names_what_is_missing():
+    cfg = kbuild.CONFIGS["x86_64-nopv"]
+    with tempfile.TemporaryDirectory() as tree:
+        try:
+            kbuild.check_config(tree, cfg, {"DEBUG_PAGEALLOC": "y",
+                                            "PARAVIRT_XXL": "y"})
+        except kbuild.BuildError as e:
+            check("must not have CONFIG_PARAVIRT_XXL" in str(e), str(e))
+        else:
+            raise AssertionError("PARAVIRT_XXL accepted")
+        try:
+            kbuild.check_config(tree, cfg, {})
+        except kbuild.BuildError as e:
+            check("lacks CONFIG_DEBUG_PAGEALLOC=y" in str(e), str(e))
+        else:
+            raise AssertionError("missing DEBUG_PAGEALLOC accepted")
+
+
+@case
+def test_kbuild_first_error_is_the_compiler_error():
+    r = kbuild.BuildResult("x86_64", error=(
+        "make prepare failed (status 2); log out/build-touched.log\n"
+        "In file included from ../include/linux/kasan.h:37,\n"
+        "../include/linux/pgtable.h:1054:48: error: invalid use of "
+        "undefined type 'struct task_struct'\n"
+        "make[1]: *** [Makefile:1] Error 2\n"))
+    check(kbuild.first_error(r) == "../include/linux/pgtable.h:1054:48: "
+          "error: invalid use of undefined type 'struct task_struct'",
+          kbuild.first_error(r))
+
+
+def _fake_checker(d, doc, rc):
+    path = os.path.join(d, "check")
+    _write(path, "#!/bin/sh\ncat <<'EOF'\n%s\nEOF\nexit %d\n" % (doc, rc))
+    os.chmod(path, 0o755)
+    return path
+
+
+@case
+def test_checker_skipped_only_is_a_report_not_an_error():
+    with tempfile.TemporaryDirectory() as d:
+        prog = _fake_checker(d, '{"version": 1, "findings": [], "skipped": '
+                             '[{"file": "./a.c", "line": 8, "message": '
+                             '"cannot parse"}]}', 1)
+        rep = checker.check(["a.c"], d, prog=prog)
+        check(rep.status == 1 and rep.findings == [], rep)
+        check([verify.skipped_line(s) for s in rep.skipped] ==
+              ["a.c:8: cannot parse"], rep.skipped)
+
+
+@case
+def test_verify_summary_says_not_built_and_failed_builds():
+    v = verify.Verification(checked=["mm/memory.c"],
+                            report=checker.Report([], [], 0))
+    lines = verify.summary(v)
+    check(lines == ["lazy-mmu-check on 1 touched .c/.h file: no findings",
+                    "not built: no object was compiled (--build all "
+                    "compiles the touched objects)"], lines)
+    check(v.passed())
+    v.builds = [kbuild.BuildResult("sparc64", built=["mm/memory.o"]),
+                kbuild.BuildResult("x86_64", error="make prepare failed\n"
+                                   "a.h:1:2: error: boom\n", log="L")]
+    lines = verify.summary(v)
+    check(lines[1].startswith("build sparc64 (sparc64_defconfig): 1 object "
+                              "compiled: mm/memory.o"), lines)
+    check(lines[2].startswith("build x86_64 (") and
+          lines[2].endswith("): FAILED: a.h:1:2: error: boom"), lines)
+    check(not v.passed())
 
 
 def main():
