@@ -5,7 +5,7 @@
 # say so, and a second run must change nothing.
 #
 # The table below was made by reading the 6.12 code against
-# /work/shared/spec/lazy-mmu-api.md section 3; it is not produced by the
+# docs/api.md ("Conversion rules"); it is not produced by the
 # rule.  Columns: file, original line, enclosing function, what the call
 # must be after the conversion (keep-flush/keep-split: the arch call stays
 # and is reported with that tag).

@@ -4,8 +4,8 @@
 # sites that the conversion rules convert, and after
 # cocci/lazy_mmu_callers.cocci has converted them, none at all.
 #
-# The table was made by reading the 6.12 code against
-# /work/shared/spec/lazy-mmu-api.md sections 3 and 5, not by running the
+# The table was made by reading the 6.12 code against docs/api.md
+# ("Conversion rules", "What the checker enforces"), not by running the
 # checker: file, line, what the call becomes.
 # uses: lazy-mmu-check
 . "$(dirname "$0")/lib-tap.sh"

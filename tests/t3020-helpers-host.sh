@@ -2,7 +2,7 @@
 # The generic helpers that the generic step writes into <linux/pgtable.h>
 # and <linux/sched.h>, compiled on the host with stand-ins for current,
 # in_interrupt() and the arch callbacks, and driven through the state
-# machine of lazy-mmu-api.md section 2 and upstream-v6-reference.md 2.3.
+# machine of docs/api.md ("Target API") and of upstream's series.
 # No kernel build needed; the KUnit test covers the same rules in-kernel.
 # uses: no lazy-mmu-check (compiles the helpers only)
 . "$(dirname "$0")/lib-tap.sh"
