@@ -4,8 +4,8 @@
 # scripts.  Each way a test could lie (a failure, a "not ok ... # skip", a
 # short or long plan, a hang, TAP on stderr, a missing tool in CI, a bare
 # assert under python3 -O) must make 'make check' fail; a real skip must
-# not.  Then a guard over the real suite: every script that runs the
-# checker says so (SANITIZE=1 reruns it).
+# not.  Then two guards over the real suite: no bare assert in any test,
+# and every script that runs the checker says so (SANITIZE=1 reruns it).
 # uses: no lazy-mmu-check (generated scripts only)
 . "$(dirname "$0")/lib-tap.sh"
 
@@ -267,6 +267,31 @@ test_expect_success 'make check SANITIZE=1 runs only the scripts that run the ch
 '
 
 # The guards over the real suite.
+
+test_expect_success 'no test uses a bare assert (python3 -O drops them)' '
+	python3 - "$TESTS" <<-\EOF
+	import ast, os, re, sys
+	tests = sys.argv[1]
+	bad = []
+	for root, dirs, files in os.walk(tests):
+	    dirs[:] = [d for d in dirs if d not in ("checks", "cocci")]
+	    for name in sorted(files):
+	        path = os.path.join(root, name)
+	        rel = os.path.relpath(path, tests)
+	        text = open(path, encoding="utf-8", errors="replace").read()
+	        if name.endswith(".py"):
+	            for node in ast.walk(ast.parse(text, rel)):
+	                if isinstance(node, ast.Assert):
+	                    bad.append("%s:%d" % (rel, node.lineno))
+	        elif re.match(r"t\d{4}-.*\.sh$", name) or name.endswith(".sh"):
+	            for n, line in enumerate(text.splitlines(), 1):
+	                if re.match(r"\s*assert\b(?!_)", line):
+	                    bad.append("%s:%d" % (rel, n))
+	for b in bad:
+	    print("bare assert: " + b)
+	sys.exit(1 if bad else 0)
+	EOF
+'
 
 test_expect_success 'a script that runs a tool using the checker says whether it does' '
 	for f in "$TESTS"/t[0-9][0-9][0-9][0-9]-*; do
