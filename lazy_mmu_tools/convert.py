@@ -37,6 +37,7 @@ checker binary.
 """
 
 import argparse
+import concurrent.futures
 import errno
 import fcntl
 import importlib
@@ -397,14 +398,23 @@ def selected(step, req):
     return step.arch is None or step.arch in req.arches
 
 
-def run_step(repo, snap, step, req, identity):
-    """Apply one step and commit it; the files it changed."""
-    before = set(repo.changed_since("HEAD")) | set(repo.new_files(snap))
+def scan_changes(repo, snap):
+    """Every path changed since HEAD or created since snap: one look at
+    the whole work tree (the index refresh and the untracked files are
+    most of a step's git time on a kernel tree)."""
+    return set(repo.changed_since("HEAD")) | set(repo.new_files(snap))
+
+
+def run_step(repo, snap, step, req, identity, before):
+    """Apply one step and commit it.  before is what was changed (since
+    HEAD, or new) before it: the scan after the previous step, less what
+    that step committed, so each step costs one scan, not two.  Returns
+    (the files it changed, its commit, what is changed after it)."""
     try:
         reported = step.apply(repo.top) or []
     except Exception as e:       # a step's error, an OSError, a bug
         raise StepFailure("%s: %s" % (step.name, _describe(e)))
-    after = set(repo.changed_since("HEAD")) | set(repo.new_files(snap))
+    after = scan_changes(repo, snap)
     files = sorted(set(reported) | (after - before))
     touched = repo.touched_untracked(snap)
     if touched:
@@ -435,7 +445,7 @@ def run_step(repo, snap, step, req, identity):
             repo.intent_to_add(new)
         except gitseries.GitError as e:
             raise StepFailure("%s: git add -N failed: %s" % (step.name, e))
-    return files, commit
+    return files, commit, (after - set(files) if req.commit else after)
 
 
 def _describe(e):
@@ -457,6 +467,8 @@ def run_series(repo, snap, steps, req, printer):
         printer.note("no git user.name/user.email set; committing as %s <%s>"
                      % (gitseries.FALLBACK_NAME, gitseries.FALLBACK_EMAIL))
     total = len(steps)
+    # check_clean() found no change, and nothing is new since snap
+    dirty = set()
     for i, step in enumerate(steps, 1):
         label = "[%d/%d] %s:" % (i, total, step.name)
         if not selected(step, req):
@@ -481,7 +493,8 @@ def run_series(repo, snap, steps, req, printer):
                                           " (partly done)"
                                           if status == "partial" else ""))
         start = time.monotonic()
-        files, commit = run_step(repo, snap, step, req, identity)
+        files, commit, dirty = run_step(repo, snap, step, req, identity,
+                                        dirty)
         n = len(files)
         printer.progress("%s %d file%s changed%s (%.0f s)"
                          % (label, n, "" if n == 1 else "s",
@@ -512,18 +525,34 @@ def run_verification(repo, result, req, checker_path, printer):
     return v
 
 
+REVIEW_JOBS = 2     # steps whose review runs at once (a spatch each)
+
+
+def _review_of(step, tree):
+    """(step, sites, exception): one step's review, for a worker."""
+    try:
+        if not step.applicable(tree):
+            return step, [], None
+        return step, step.review_sites(tree), None
+    except Exception as e:
+        return step, [], e
+
+
 def collect_review(repo, steps, req, printer):
-    sites = []
+    """The review sites of every selected step.  The steps only read the
+    tree here, and most of their time is in spatch and grep: two run at
+    once, one per core.  The first failure, in step order, fails the
+    run."""
     printer.progress("review: collecting the sites left for manual review")
-    for step in steps:
-        if not selected(step, req):
-            continue
-        try:
-            if not step.applicable(repo.top):
-                continue
-            sites += step.review_sites(repo.top)
-        except Exception as e:
-            raise StepFailure("%s: review: %s" % (step.name, _describe(e)))
+    todo = [s for s in steps if selected(s, req)]
+    with concurrent.futures.ThreadPoolExecutor(REVIEW_JOBS) as pool:
+        results = list(pool.map(lambda s: _review_of(s, repo.top), todo))
+    sites = []
+    for step, found, error in results:
+        if error is not None:
+            raise StepFailure("%s: review: %s" % (step.name,
+                                                  _describe(error)))
+        sites += found
     return merge_sites(sites)
 
 
