@@ -25,8 +25,10 @@ script() {
 # status in rc, the last line in last.  CI is unset unless ARGS set it.
 check() {
 	rc=0
-	(unset CI; env "$@" make -s -C "$P" check >"$TRASH/out" 2>&1) || rc=$?
-	grep -v "^make: \*\*\*" "$TRASH/out" | tail -n 1 >"$TRASH/last"
+	(unset CI MAKELEVEL MAKEFLAGS MFLAGS T SANITIZE JOBS TEST_TIMEOUT
+	 env "$@" make -s -C "$P" check \
+		>"$TRASH/out" 2>&1) || rc=$?
+	grep -Ev "^make(\[[0-9]+\])?: " "$TRASH/out" | tail -n 1 >"$TRASH/last"
 	cat "$TRASH/out"
 }
 
