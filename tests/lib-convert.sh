@@ -77,6 +77,21 @@ tree_state() {
 	)
 }
 
+# wait_for FILE: wait until FILE exists, at most WAIT_SECONDS (default
+# 60): a background run that dies before it gets there fails the test,
+# with a message, instead of hanging it.  The caller releases the run.
+wait_for() {
+	_waited=0
+	while ! test -e "$1"; do
+		if [ "$_waited" -ge "$((${WAIT_SECONDS:-60} * 10))" ]; then
+			echo "waited ${WAIT_SECONDS:-60} s for $1: the background run never got there" >&2
+			return 1
+		fi
+		_waited=$((_waited + 1))
+		sleep 0.1
+	done
+}
+
 # convert ARGS...: run the driver, stdout in out, stderr in err, status in rc
 convert() {
 	lazy-mmu-convert "$@" >out 2>err

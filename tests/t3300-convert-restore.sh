@@ -106,7 +106,7 @@ test_expect_success 'a step that writes an untracked file of the user is stopped
 test_expect_success 'SIGTERM during a step: tree restored, status 2' '
 	{ fresh_tree || exit 1; }
 	(FAKE_STEP_WAIT=arch-powerpc:$TRASH/go convert linux) &
-	while ! test -f go.started; do sleep 0.1; done &&
+	{ wait_for go.started || { touch go; wait; false; }; } &&
 	kill -TERM $(cat linux/.git/lazy-mmu-convert.lock) &&
 	wait $! ; rm -f go.started &&
 	expect_restored && grep -q "error: interrupted" err

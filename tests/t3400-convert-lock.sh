@@ -10,7 +10,7 @@
 test_expect_success 'a second run on the same tree is refused, naming the pid' '
 	(FAKE_STEP_WAIT=arch-x86:$TRASH/go lazy-mmu-convert linux >out1 2>err1;
 	 echo $? >rc1) &
-	while ! test -f go.started; do sleep 0.1; done &&
+	{ wait_for go.started || { touch go; wait; false; }; } &&
 	pid=$(cat linux/.git/lazy-mmu-convert.lock) &&
 	convert linux && expect_rc 2 &&
 	test "$(wc -l <err)" -eq 1 &&
@@ -41,7 +41,7 @@ test_expect_success 'a stale lock from a dead pid is taken over, with a note' '
 test_expect_success 'a run killed with SIGKILL leaves a lock that does not block' '
 	{ make_fixture_tree killed >/dev/null && rm -f go go.started || exit 1; }
 	(FAKE_STEP_WAIT=generic:$TRASH/go exec lazy-mmu-convert killed >/dev/null 2>&1) &
-	while ! test -f go.started; do sleep 0.1; done &&
+	{ wait_for go.started || { touch go; wait; false; }; } &&
 	kill -KILL $(cat killed/.git/lazy-mmu-convert.lock) && wait;
 	test -e killed/.git/lazy-mmu-convert.lock &&
 	git -C killed reset -q --hard && git -C killed clean -q -f -d -x -e .git &&
@@ -52,7 +52,7 @@ test_expect_success 'a run killed with SIGKILL leaves a lock that does not block
 test_expect_success 'a dry run does not take the lock' '
 	{ make_fixture_tree dry >/dev/null && rm -f go go.started || exit 1; }
 	(FAKE_STEP_WAIT=callers:$TRASH/go lazy-mmu-convert dry >/dev/null 2>&1) &
-	while ! test -f go.started; do sleep 0.1; done &&
+	{ wait_for go.started || { touch go; wait; false; }; } &&
 	convert --dry-run dry; touch go; wait;
 	expect_rc 2 && grep -q "has local changes" err
 '

@@ -18,6 +18,11 @@ import os
 import time
 
 
+# A step told to wait (FAKE_STEP_WAIT) gives up after this many seconds,
+# so that a test that never releases it cannot hang the suite.
+WAIT_LIMIT = 120
+
+
 class StepError(Exception):
     pass
 
@@ -91,7 +96,11 @@ class FakeStep:
         wait = _env("FAKE_STEP_WAIT", self.name)
         if wait:
             open(wait + ".started", "w").close()
+            deadline = time.monotonic() + WAIT_LIMIT
             while not os.path.exists(wait):
+                if time.monotonic() > deadline:
+                    raise StepError("fake %s: %s never appeared (waited "
+                                    "%d s)" % (self.name, wait, WAIT_LIMIT))
                 time.sleep(0.1)
         return changed
 
