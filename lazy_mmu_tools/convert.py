@@ -219,12 +219,14 @@ def _is_kernel_makefile(path):
     return "VERSION =" in head and "PATCHLEVEL =" in head
 
 
-def check_clean(repo):
+def check_clean(repo, name):
+    """ConvertError listing the changes if the tree (name: as the user
+    gave it) has any."""
     changed = repo.changed_files()
     if changed:
         raise ConvertError(
             "'%s' has local changes; commit them (or stash them yourself) "
-            "and run again:" % repo.top,
+            "and run again:" % name,
             ["%s %s" % (e[:2], e[3:]) for e in changed])
 
 
@@ -582,7 +584,7 @@ def report(repo, result, req, printer, where=None):
     applied = [o for o in result.outcomes if o.files]
     if not applied:
         printer.result("Nothing to do: %s already uses the generic lazy MMU "
-                       "API." % (where or repo.top))
+                       "API." % (where or req.tree))
     elif req.commit:
         commits = repo.log_oneline(result.base)
         printer.section("Commits (%d, on top of %s):"
@@ -681,7 +683,7 @@ def main(argv=None, steps=None, printer=None):
             if stale and stale != str(os.getpid()):
                 printer.note("took over the lock of pid %s, which is no "
                              "longer running" % stale)
-        check_clean(repo)
+        check_clean(repo, req.tree)
         check_spatch()
         checker_path = find_checker(printer)
         if steps is None:
@@ -737,7 +739,7 @@ def dry_run(repo, steps, req, checker_path, printer):
         except gitseries.GitError as e:
             raise ConvertError("cannot make a temporary clone: %s" % e)
         result = convert(copy, steps, req, checker_path, printer)
-        _report_quietly(copy, result, req, printer, where=repo.top)
+        _report_quietly(copy, result, req, printer, where=req.tree)
         return EXIT_OK if result.passed() else EXIT_FINDINGS
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

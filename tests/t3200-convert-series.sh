@@ -141,7 +141,7 @@ test_expect_success '--dry-run prints the diffstat and changes nothing' '
 	tree_state dry >before &&
 	convert --dry-run dry && expect_rc 0 &&
 	grep -q "mm/memory.c *| *4 ++--" out &&
-	grep -q "^Dry run: nothing was changed in .*/dry\.$" out &&
+	grep -q "^Dry run: nothing was changed in dry\.$" out &&
 	tree_state dry >after && test_cmp before after &&
 	git -C dry worktree list >wt && test "$(wc -l <wt)" = 1
 '
