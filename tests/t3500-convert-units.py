@@ -330,6 +330,21 @@ def test_kbuild_first_error_is_the_compiler_error():
           kbuild.first_error(r))
 
 
+@case
+def test_kbuild_a_missing_compiler_is_a_failed_build_in_one_line():
+    old = os.environ["PATH"]
+    os.environ["PATH"] = "/nonexistent"
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            res = kbuild.build(d, os.path.join(d, "out"), "sparc64",
+                               ["mm/memory.c"])
+    finally:
+        os.environ["PATH"] = old
+    check(not res.ok and res.built == [], res)
+    check(res.error == "sparc64: sparc64-linux-gnu-gcc not found "
+          "(scripts/install-deps installs it)", res.error)
+
+
 def _fake_checker(d, doc, rc):
     path = os.path.join(d, "check")
     _write(path, "#!/bin/sh\ncat <<'EOF'\n%s\nEOF\nexit %d\n" % (doc, rc))
