@@ -28,6 +28,11 @@ endif
 check: all
 	@tests/run -j $(JOBS) $(if $(SANITIZE),--sanitize) $(T)
 
+# The scripts tagged '# slow:' (too slow for CI's 60-minute budget: the
+# builds of every commit of the 6.12 and 6.19 series) run only here.
+check-slow: all
+	@tests/run -j $(JOBS) --slow $(T)
+
 # Benchmarks print figures; they never assert a time.
 bench: all
 	@for b in scripts/bench-*; do \
@@ -50,6 +55,7 @@ distclean: clean
 help:
 	@echo 'make            build bin/lazy-mmu-check'
 	@echo 'make check      run every test (T=pattern for some; SANITIZE=1)'
+	@echo 'make check-slow the tests too slow for CI (every commit of the series built)'
 	@echo 'make bench      print speed figures'
 	@echo 'make demo       convert the Debian 6.12 tree, show the diffstat'
 	@echo 'make clean      remove build output; distclean also the cache'
@@ -57,7 +63,7 @@ help:
 	@echo 'make uninstall-cocci KERNEL_TREE=DIR remove them again'
 	@echo 'make fuzz FUZZ_SECONDS=N            fuzz the checker (clang, libFuzzer/AFL++)'
 
-.PHONY: all checker check bench demo clean distclean help
+.PHONY: all checker check check-slow bench demo clean distclean help
 
 # Each component adds its own targets in mk/<component>.mk.
 -include mk/*.mk

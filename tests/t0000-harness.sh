@@ -268,6 +268,22 @@ test_expect_success 'make check SANITIZE=1 runs only the scripts that run the ch
 	! grep -q "t9022-other.sh" "$TRASH/out"
 '
 
+test_expect_success 'a script tagged "# slow:" runs in make check-slow only' '
+	rm -f "$P"/tests/t9* &&
+	printf "%s\n" "#!/bin/sh" "# slow: too slow for CI" "echo 1..1" \
+		"echo ok 1 - slow" >"$P/tests/t9023-slow.sh" &&
+	printf "%s\n" "#!/bin/sh" "echo 1..1" "echo ok 1 - quick" \
+		>"$P/tests/t9024-quick.sh" &&
+	chmod +x "$P"/tests/t902* &&
+	check && expect_pass "1 passed, 0 failed" &&
+	! grep -q "t9023-slow.sh" "$TRASH/out" &&
+	(unset CI MAKELEVEL MAKEFLAGS MFLAGS T SANITIZE JOBS TEST_TIMEOUT
+	 make -s -C "$P" check-slow) >slow.out 2>&1 &&
+	cat slow.out && tail -n 1 slow.out >last &&
+	echo "1 passed, 0 failed" >expect && test_cmp expect last &&
+	grep -q "t9023-slow.sh" slow.out && ! grep -q "t9024-quick.sh" slow.out
+'
+
 # The guards over the real suite.
 
 test_expect_success 'no test uses a bare assert (python3 -O drops them)' '
