@@ -260,7 +260,7 @@ class Make:
         self.call(self.command(targets), "make " + " ".join(targets))
 
     def call(self, cmd, what):
-        self.log("$ " + " ".join(cmd))
+        self.log("$ " + " ".join(shown(a) for a in cmd))
         with open(self.logfile, "a") as f:
             f.write("$ " + " ".join(cmd) + "\n")
             f.flush()
@@ -280,6 +280,19 @@ class Make:
                 return "".join(f.readlines()[-n:])
         except OSError:
             return ""
+
+
+def shown(arg):
+    """arg as a log line shows it: a path (or VAR=path) inside the
+    current directory relative to it, so that logs and docs do not carry
+    the build machine's absolute paths."""
+    var, eq, path = arg.rpartition("=") if arg.startswith("O=") else \
+        ("", "", arg)
+    if os.path.isabs(path):
+        rel = os.path.relpath(path)
+        if not rel.startswith(".."):
+            path = rel
+    return var + eq + path
 
 
 # -- configuration --------------------------------------------------------

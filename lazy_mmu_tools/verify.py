@@ -29,6 +29,7 @@ class VerifyError(Exception):
 @dataclass
 class Verification:
     checked: List[str] = field(default_factory=list)   # files checked
+    checker_name: str = "lazy-mmu-check"               # its name
     report: Optional[checker.Report] = None
     builds: Optional[List[kbuild.BuildResult]] = None  # None: not built
     wanted: List[str] = field(default_factory=list)    # configs asked for
@@ -58,12 +59,13 @@ def sources(tree, files):
 
 def run_checker(program, tree, files, printer):
     """Check the touched sources; the Verification so far."""
-    v = Verification(checked=sources(tree, files))
+    v = Verification(checked=sources(tree, files),
+                     checker_name=os.path.basename(program))
     if not v.checked:
         return v
     n = len(v.checked)
     printer.progress("verify: %s on %d touched file%s"
-                     % (os.path.basename(program), n, "" if n == 1 else "s"))
+                     % (v.checker_name, n, "" if n == 1 else "s"))
     try:
         v.report = checker.check(v.checked, tree, prog=program)
     except checker.CheckerError as e:
@@ -115,18 +117,18 @@ def skipped_line(s):
 
 def checker_lines(v):
     if not v.checked:
-        return ["lazy-mmu-check: no touched .c/.h file to check"]
-    head = "lazy-mmu-check on %s: " % _plural(len(v.checked),
-                                             "touched .c/.h file")
+        return ["%s: no touched .c/.h file to check" % v.checker_name]
+    head = "%s on %s: " % (v.checker_name, _plural(len(v.checked),
+                                              "touched .c/.h file"))
     if v.findings:
         head += _plural(len(v.findings), "finding") + ":"
     else:
         head += "no findings"
     out = [head] + ["  %s" % f for f in v.findings]
     if v.skipped:
-        out.append("lazy-mmu-check could not parse %s, which %s not "
-                   "checked:" % (_plural(len(v.skipped), "function"),
-                                 "was" if len(v.skipped) == 1 else "were"))
+        out.append("%s could not parse %s, which %s not checked:"
+                   % (v.checker_name, _plural(len(v.skipped), "function"),
+                      "was" if len(v.skipped) == 1 else "were"))
         out += ["  " + skipped_line(s) for s in v.skipped]
     return out
 

@@ -57,7 +57,7 @@ test_expect_success 'stdout has the commit list, the diffstat and the review lis
 	grep -q "^Left for manual review (1):" out &&
 	grep -q "^  arch/x86/xen/enlighten.c:3: kept: pairs across functions" out &&
 	grep -q "^Verification:$" out &&
-	grep -q "^  lazy-mmu-check on 5 touched .c/.h files: no findings$" out &&
+	grep -q "^  fake-check on 5 touched .c/.h files: no findings$" out &&
 	grep -q "^  not built: no object was compiled (--build all compiles the touched objects)$" out &&
 	! grep -q "no findings on the touched files" out &&
 	! grep -q "^\[" out
@@ -158,7 +158,7 @@ test_expect_success 'checker findings: status 1, listed, the series is kept' '
 	git -C finding commit -q -a -m "add a finding" &&
 	head=$(git -C finding rev-parse HEAD) &&
 	convert finding && expect_rc 1 &&
-	grep -q "^  lazy-mmu-check on 5 touched .c/.h files: 1 finding:$" out &&
+	grep -q "^  fake-check on 5 touched .c/.h files: 1 finding:$" out &&
 	grep -q "^    mm/memory.c:4:1: fake finding \[lazy-mmu-fake\]" out &&
 	test "$(git -C finding rev-list --count $head..HEAD)" = 4
 '
@@ -170,8 +170,8 @@ test_expect_success 'a function the checker cannot parse: status 1, said, the se
 	head=$(git -C skip rev-parse HEAD) &&
 	convert skip && expect_rc 1 &&
 	cat out &&
-	grep -q "^  lazy-mmu-check on 5 touched .c/.h files: no findings$" out &&
-	grep -q "^  lazy-mmu-check could not parse 1 function, which was not checked:$" out &&
+	grep -q "^  fake-check on 5 touched .c/.h files: no findings$" out &&
+	grep -q "^  fake-check could not parse 1 function, which was not checked:$" out &&
 	grep -q "^    mm/memory.c:4: cannot parse function .f. (fake); function skipped$" out &&
 	! grep -q "restored" err &&
 	test "$(git -C skip rev-list --count $head..HEAD)" = 4

@@ -31,7 +31,7 @@ test_expect_success '--build: each build says what it compiled, and what no buil
 	build_tree linux && : >make.log &&
 	convert --build x86_64-nopv --build-dir "$TRASH/b" linux && expect_rc 0 &&
 	cat out &&
-	grep -q "^  lazy-mmu-check on 5 touched .c/.h files: no findings$" out &&
+	grep -q "^  fake-check on 5 touched .c/.h files: no findings$" out &&
 	grep -q "^  build x86_64-nopv (defconfig + DEBUG_PAGEALLOC, without PARAVIRT_XXL): 3 objects compiled: mm/memory.o arch/x86/mm/pat/set_memory.o mm/tests/fake_kunit.o$" out &&
 	grep -q "^  compiled by no configuration: arch/powerpc/mm/tlb.c$" out &&
 	! grep -q "not built" out &&
