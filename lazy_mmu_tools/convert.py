@@ -504,10 +504,20 @@ def run_series(repo, snap, steps, req, printer):
                             else "", time.monotonic() - start))
         result.outcomes.append(StepOutcome(
             step.name, "applied" if files else "no change", files, commit))
-    result.touched = repo.changed_since(snap.head) + \
-        [p for p in repo.new_files(snap)]
-    result.touched = sorted(set(result.touched))
+    result.touched = touched_files(repo, snap, req, dirty)
     return result
+
+
+def touched_files(repo, snap, req, dirty):
+    """Every path the run changed or created.  dirty is what the last
+    scan found uncommitted: with --no-commit, all of it (HEAD did not
+    move); with commits, what is between the two commits, which git
+    reads from the trees without looking at the work tree again."""
+    if not req.commit or repo.head() == snap.head:
+        return sorted(dirty)
+    committed = gitseries.run_git(repo.top, ["diff", "-z", "--name-only",
+                                             snap.head, "HEAD"])
+    return sorted(set(p for p in committed.split("\0") if p) | dirty)
 
 
 # -- verification ---------------------------------------------------------

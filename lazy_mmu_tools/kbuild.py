@@ -61,11 +61,14 @@ class Config:
     always: Tuple[str, ...] = ()     # objects compiled in every build
     compiler: str = "gcc"
 
-    def stamp(self):
-        """What the stamp file of a directory configured for this says."""
-        return "%s %s +%s -%s\n" % (self.name, self.defconfig,
-                                    ",".join(self.enable),
-                                    ",".join(self.disable))
+    def stamp(self, tree):
+        """What the stamp file of a directory configured for this, for
+        the source tree at tree (absolute), says.  The tree is part of
+        it: kbuild's dependency files name the sources by path, so a
+        directory configured for another tree must not be reused."""
+        return "%s %s +%s -%s %s\n" % (self.name, self.defconfig,
+                                       ",".join(self.enable),
+                                       ",".join(self.disable), tree)
 
 
 # mm/migrate_device.c is built only with DEVICE_MIGRATION = MIGRATION &&
@@ -160,6 +163,7 @@ class BuildResult:
     seconds: float = 0.0
     reused: bool = False            # the configured directory was reused
     log: str = ""
+    tree: str = ""                  # the source tree (absolute)
 
     @property
     def ok(self):
@@ -327,20 +331,20 @@ def _read(path):
         return None
 
 
-def configured(out, config, keep_config):
-    """Is OUT already configured for config (by us, or by the user with
-    keep_config)?"""
+def configured(out, config, tree, keep_config):
+    """Is OUT already configured for config and tree (by us, or by the
+    user with keep_config)?"""
     if not os.path.isfile(os.path.join(out, ".config")):
         return False
     return keep_config or \
-        _read(os.path.join(out, STAMP_NAME)) == config.stamp()
+        _read(os.path.join(out, STAMP_NAME)) == config.stamp(tree)
 
 
 def configure(make, keep_config=False):
     """Configure make.out for make.config unless it already is; check the
     result.  Returns (the .config as a dict, whether it was reused)."""
     cfg, out = make.config, make.out
-    reused = configured(out, cfg, keep_config)
+    reused = configured(out, cfg, make.tree, keep_config)
     if not reused:
         stamp = os.path.join(out, STAMP_NAME)
         if os.path.exists(stamp):
@@ -357,7 +361,7 @@ def configure(make, keep_config=False):
                       "scripts/config")
             make.run(["olddefconfig"])
         with open(stamp, "w") as f:
-            f.write(cfg.stamp())
+            f.write(cfg.stamp(make.tree))
     conf = read_config(out)
     check_config(make.tree, cfg, conf)
     return conf, reused
@@ -511,7 +515,7 @@ def build(tree: str, out: str, name: str, files: Sequence[str],
     log = log or (lambda msg: None)
     config = CONFIGS[name]
     tree, out = os.path.abspath(tree), os.path.abspath(out)
-    res = BuildResult(name, log=os.path.join(out, LOG_NAME))
+    res = BuildResult(name, log=os.path.join(out, LOG_NAME), tree=tree)
     start = time.monotonic()
     try:
         check_compiler(config)
@@ -549,11 +553,15 @@ def _build(make, files, keep_config, res):
 
 def first_error(result: BuildResult) -> str:
     """The line of a failed build's output that says what went wrong:
-    the first compiler error, else the first line of the message."""
+    the first compiler error (its paths relative to the tree), else the
+    first line of the message."""
     text = result.error or ""
     for line in text.splitlines()[1:]:
         if re.search(r"\berror\b", line) and not line.startswith("make"):
-            return line.strip()
+            line = line.strip()
+            if result.tree:     # as the compiler names it: make -C resolves
+                line = line.replace(os.path.realpath(result.tree) + "/", "")
+            return line
     return text.splitlines()[0] if text else ""
 
 

@@ -286,16 +286,19 @@ def test_kbuild_uncovered_lists_what_no_build_compiled():
 
 
 @case
-def test_kbuild_stamp_reuses_only_the_same_configuration():
+def test_kbuild_stamp_reuses_only_the_same_configuration_and_tree():
     with tempfile.TemporaryDirectory() as out:
         cfg = kbuild.CONFIGS["sparc64"]
-        check(not kbuild.configured(out, cfg, False))
+        check(not kbuild.configured(out, cfg, "/a", False))
         _write(os.path.join(out, ".config"), "CONFIG_SPARC64=y\n")
-        check(not kbuild.configured(out, cfg, False))
-        check(kbuild.configured(out, cfg, True))      # --keep-config
-        _write(os.path.join(out, kbuild.STAMP_NAME), cfg.stamp())
-        check(kbuild.configured(out, cfg, False))
-        check(not kbuild.configured(out, kbuild.CONFIGS["x86_64"], False))
+        check(not kbuild.configured(out, cfg, "/a", False))
+        check(kbuild.configured(out, cfg, "/a", True))      # --keep-config
+        _write(os.path.join(out, kbuild.STAMP_NAME), cfg.stamp("/a"))
+        check(kbuild.configured(out, cfg, "/a", False))
+        check(not kbuild.configured(out, kbuild.CONFIGS["x86_64"], "/a",
+                                    False))
+        # kbuild's dependency files name the sources of one tree
+        check(not kbuild.configured(out, cfg, "/b", False))
 
 
 @case
@@ -319,13 +322,13 @@ def test_kbuild_check_config_names_what_is_missing():
 
 @case
 def test_kbuild_first_error_is_the_compiler_error():
-    r = kbuild.BuildResult("x86_64", error=(
+    r = kbuild.BuildResult("x86_64", tree="/src/linux", error=(
         "make prepare failed (status 2); log out/build-touched.log\n"
-        "In file included from ../include/linux/kasan.h:37,\n"
-        "../include/linux/pgtable.h:1054:48: error: invalid use of "
+        "In file included from /src/linux/include/linux/kasan.h:37,\n"
+        "/src/linux/include/linux/pgtable.h:1054:48: error: invalid use of "
         "undefined type 'struct task_struct'\n"
         "make[1]: *** [Makefile:1] Error 2\n"))
-    check(kbuild.first_error(r) == "../include/linux/pgtable.h:1054:48: "
+    check(kbuild.first_error(r) == "include/linux/pgtable.h:1054:48: "
           "error: invalid use of undefined type 'struct task_struct'",
           kbuild.first_error(r))
 
