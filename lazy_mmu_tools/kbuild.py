@@ -11,11 +11,13 @@ MMU, subpage protection), sparc64 and arm64.
 One build of one configuration in one directory (make O=OUT) is:
 
  1. configure: defconfig, the symbols with scripts/config, olddefconfig,
-    then check that the required symbols are set.  A directory this module
-    configured before for the same configuration is reused as it is (a
-    stamp file records what it was made for), and so is any configured
-    directory with keep_config: one `make prepare` per tree+configuration,
-    whatever number of builds follow;
+    then check that the required symbols are set (with keep_config, the
+    directory's own .config, only checked).  A directory is reused from
+    one build to the next: kconfig runs again (a later commit may add a
+    symbol), but the host tools, make prepare's output and the objects
+    stay, and kbuild remakes only what changed.  A stamp file records
+    the configuration and tree a directory was made for; one made for
+    another tree is emptied first;
  2. `make prepare`;
  3. one make call for every object to compile: each touched .c of this
     architecture (or of none) as its .o, mm/memory.o (it includes the
@@ -331,37 +333,58 @@ def _read(path):
         return None
 
 
-def configured(out, config, tree, keep_config):
-    """Is OUT already configured for config and tree (by us, or by the
-    user with keep_config)?"""
-    if not os.path.isfile(os.path.join(out, ".config")):
+def owner(out):
+    """The stamp of OUT (what this module configured it for), or None."""
+    return _read(os.path.join(out, STAMP_NAME))
+
+
+def forget_other_tree(out, config, tree):
+    """Empty OUT if this module configured it for another tree: kbuild's
+    dependency files name the sources by path, so its objects would not
+    be remade when this tree's sources change.  A directory without our
+    stamp is the user's: left alone.  True if OUT was emptied."""
+    stamp = owner(out)
+    if stamp is None or stamp == config.stamp(tree):
         return False
-    return keep_config or \
-        _read(os.path.join(out, STAMP_NAME)) == config.stamp(tree)
+    for name in os.listdir(out):
+        path = os.path.join(out, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+    return True
 
 
 def configure(make, keep_config=False):
-    """Configure make.out for make.config unless it already is; check the
-    result.  Returns (the .config as a dict, whether it was reused)."""
+    """Configure make.out for make.config and check the result; returns
+    (the .config as a dict, whether the directory was reused).
+
+    The configuration is made again on every build, from the tree's own
+    Kconfig: a later commit of a series may add a symbol the
+    configuration asks for (the KUnit test's).  That costs a few seconds
+    of kconfig; the objects and make prepare's output stay, and kbuild
+    remakes only what depends on what changed.  With keep_config an
+    existing .config is used as it is."""
     cfg, out = make.config, make.out
-    reused = configured(out, cfg, make.tree, keep_config)
-    if not reused:
-        stamp = os.path.join(out, STAMP_NAME)
-        if os.path.exists(stamp):
-            os.unlink(stamp)
-        make.run([cfg.defconfig])
-        args = []
-        for sym in cfg.enable:
-            args += ["--enable", sym]
-        for sym in cfg.disable:
-            args += ["--disable", sym]
-        if args:
-            make.call([os.path.join(make.tree, "scripts", "config"),
-                       "--file", os.path.join(out, ".config")] + args,
-                      "scripts/config")
-            make.run(["olddefconfig"])
-        with open(stamp, "w") as f:
-            f.write(cfg.stamp(make.tree))
+    if keep_config and os.path.isfile(os.path.join(out, ".config")):
+        conf = read_config(out)
+        check_config(make.tree, cfg, conf)
+        return conf, True
+    reused = not forget_other_tree(out, cfg, make.tree) and \
+        os.path.isfile(os.path.join(out, ".config"))
+    make.run([cfg.defconfig])
+    args = []
+    for sym in cfg.enable:
+        args += ["--enable", sym]
+    for sym in cfg.disable:
+        args += ["--disable", sym]
+    if args:
+        make.call([os.path.join(make.tree, "scripts", "config"),
+                   "--file", os.path.join(out, ".config")] + args,
+                  "scripts/config")
+        make.run(["olddefconfig"])
+    with open(os.path.join(out, STAMP_NAME), "w") as f:
+        f.write(cfg.stamp(make.tree))
     conf = read_config(out)
     check_config(make.tree, cfg, conf)
     return conf, reused

@@ -2,8 +2,8 @@
 # lazy-mmu-convert --build on a fixture tree, with a fake make
 # (tests/convert/fake-make): what the summary says for each build, a
 # failed build (status 1, the compiler's error, the series kept, the
-# temporary build directory kept for its log), the build directory
-# configured once and reused, and scripts/build-touched --keep-config
+# temporary build directory kept for its log), a build directory reused
+# (and emptied when made for another tree), build-touched --keep-config
 # (a missing compiler: t3500).
 # uses: no lazy-mmu-check (tests/convert/fake-check)
 . "$(dirname "$0")/lib-tap.sh"
@@ -39,14 +39,22 @@ test_expect_success '--build: each build says what it compiled, and what no buil
 	grep -q "^build: x86_64-nopv: 3 objects compiled in [0-9]* s$" err
 '
 
-test_expect_success 'the build directory is configured once, then reused' '
-	grep -c defconfig make.log >n && echo 2 >n.expect && test_cmp n.expect n &&
-	: >make.log &&
+test_expect_success 'a build directory is reused: configured again, objects kept' '
+	: >make.log && echo mine >b/x86_64-nopv/keep.txt &&
 	"$TOP/scripts/build-touched" x86_64-nopv linux b/x86_64-nopv \
 		mm/memory.c >built 2>log && cat built &&
-	! grep -q defconfig make.log && grep -q "^ *prepare$" make.log &&
+	grep -q "^ *defconfig$" make.log && grep -q "^ *prepare$" make.log &&
+	test -f b/x86_64-nopv/keep.txt &&
 	grep -q "^built mm/memory.o$" built &&
 	grep -q "^x86_64-nopv: 2 built, 0 skipped$" built
+'
+
+test_expect_success 'a build directory made for another tree is emptied first' '
+	build_tree other &&
+	"$TOP/scripts/build-touched" x86_64-nopv other b/x86_64-nopv \
+		mm/memory.c >built 2>log && cat built &&
+	test ! -e b/x86_64-nopv/keep.txt &&
+	grep -q " $TRASH/other\$" b/x86_64-nopv/.lazy-mmu-config
 '
 
 test_expect_success 'a failed build: status 1, the error, the series kept' '

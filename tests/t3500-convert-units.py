@@ -286,19 +286,18 @@ def test_kbuild_uncovered_lists_what_no_build_compiled():
 
 
 @case
-def test_kbuild_stamp_reuses_only_the_same_configuration_and_tree():
+def test_kbuild_a_directory_of_another_tree_is_emptied_not_the_users():
     with tempfile.TemporaryDirectory() as out:
         cfg = kbuild.CONFIGS["sparc64"]
-        check(not kbuild.configured(out, cfg, "/a", False))
-        _write(os.path.join(out, ".config"), "CONFIG_SPARC64=y\n")
-        check(not kbuild.configured(out, cfg, "/a", False))
-        check(kbuild.configured(out, cfg, "/a", True))      # --keep-config
+        _write(os.path.join(out, "mine.txt"), "not ours\n")
+        check(not kbuild.forget_other_tree(out, cfg, "/a"))    # no stamp
         _write(os.path.join(out, kbuild.STAMP_NAME), cfg.stamp("/a"))
-        check(kbuild.configured(out, cfg, "/a", False))
-        check(not kbuild.configured(out, kbuild.CONFIGS["x86_64"], "/a",
-                                    False))
+        _write(os.path.join(out, "mm", "memory.o"), "")
+        check(not kbuild.forget_other_tree(out, cfg, "/a"))    # same tree
+        check(os.path.exists(os.path.join(out, "mm", "memory.o")))
         # kbuild's dependency files name the sources of one tree
-        check(not kbuild.configured(out, cfg, "/b", False))
+        check(kbuild.forget_other_tree(out, cfg, "/b"))
+        check(os.listdir(out) == [], os.listdir(out))
 
 
 @case
