@@ -79,6 +79,54 @@ test_expect_success 'a build that passes leaves no temporary directory' '
 	ls tmp | grep -v "^lazy-mmu-kbuild.lock$" >left; test_must_be_empty left
 '
 
+test_expect_success 'check-series-builds: each commit on the configurations it concerns' '
+	build_tree series && git -C series rev-parse HEAD >series.base &&
+	base=$(cat series.base) &&
+	convert series && expect_rc 0 &&
+	git -C series symbolic-ref HEAD >branch && head=$(git -C series rev-parse HEAD) &&
+	"$TOP/scripts/check-series-builds" --configs x86_64-nopv series $base \
+		>series.out 2>series.err; rc=$?; cat series.out series.err; test $rc = 0 &&
+	for c in $(git -C series rev-list $base..HEAD); do
+		h=$(git -C series log -1 --format=%h $c) &&
+		if git -C series diff-tree --no-commit-id --name-only -r $c |
+			grep -qv "^arch/powerpc/"; then
+			grep -q "^ok     x86_64-nopv $h " series.out
+		else
+			! grep -q " $h " series.out
+		fi || exit 1
+	done &&
+	grep -q "^ok     x86_64-nopv ${head%"${head#???????}"}.* (matrix: the whole series) (3 built, 0 skipped)$" series.out &&
+	tail -n 1 series.out | grep -q "^4 commits, 4 builds, 0 failed$" &&
+	test "$(git -C series rev-parse HEAD)" = "$head" &&
+	git -C series worktree list >wt && test "$(wc -l <wt)" = 1
+'
+
+test_expect_success 'check-series-builds: a commit that does not build fails, named' '
+	base=$(cat series.base) && git -C series checkout -q -b broken &&
+	sed -i "s/zap_one/zap_one(); \/* FAKE_BUILD_ERROR *\//" series/mm/memory.c &&
+	git -C series commit -q -a -m "mm: break the build" &&
+	git -C series commit -q --allow-empty -m "an empty commit after it" &&
+	git -C series symbolic-ref HEAD >branch &&
+	"$TOP/scripts/check-series-builds" --in-place --configs x86_64-nopv \
+		--build-dir "$TRASH/sb" series $base >series.out 2>series.err
+	rc=$?; cat series.out; test $rc = 1 &&
+	grep -q "^FAILED x86_64-nopv [0-9a-f]* mm: break the build$" series.out &&
+	grep -q "^    mm/memory.c:1:1: error: fake build error$" series.out &&
+	tail -n 1 series.out | grep -q "^6 commits, [0-9]* builds, 2 failed$" &&
+	git -C series symbolic-ref HEAD >branch.after && test_cmp branch branch.after &&
+	git -C series status --porcelain >st && test_must_be_empty st
+'
+
+test_expect_success 'check-series-builds: bad usage is status 2, one line' '
+	base=$(cat series.base) &&
+	"$TOP/scripts/check-series-builds" series no-such-commit >out 2>err
+	test $? = 2 && test "$(wc -l <err)" = 1 && cat err &&
+	echo dirt >>series/mm/memory.c &&
+	"$TOP/scripts/check-series-builds" --in-place series $base >out 2>err
+	test $? = 2 && grep -q "has local changes; --in-place needs a clean tree" err &&
+	git -C series checkout -q -- mm/memory.c
+'
+
 test_expect_success 'build-touched --keep-config uses the .config that is there' '
 	mkdir -p mine && echo CONFIG_DEBUG_PAGEALLOC=y >mine/.config && : >make.log &&
 	"$TOP/scripts/build-touched" --keep-config x86_64-nopv linux mine \
