@@ -94,7 +94,9 @@ def replace_block(text, old, new, what, done=None):
 
 def kconfig_entry(text, symbol):
     """(start, end) offsets of the 'config SYMBOL' entry: from its
-    'config' line to the next top-level keyword line."""
+    'config' line to the next top-level keyword line, without the blank
+    and comment lines that lead to that keyword (a comment above an entry
+    belongs to the entry below it)."""
     m = re.search(r"^(?:menu)?config %s[ \t]*\n" % re.escape(symbol),
                   text, re.M)
     if not m:
@@ -102,12 +104,28 @@ def kconfig_entry(text, symbol):
     nxt = re.compile(r"^(?:config|menuconfig|menu|endmenu|choice|endchoice"
                      r"|if|endif|source|comment|mainmenu)\b", re.M)
     n = nxt.search(text, m.end())
-    return m.start(), (n.start() if n else len(text))
+    end = n.start() if n else len(text)
+    lead = re.search(r"(?:^(?:#[^\n]*)?\n)*\Z", text[m.end():end], re.M)
+    return m.start(), m.end() + lead.start()
+
+
+def _select_symbol(line):
+    return line.split()[1]
+
+
+def _sorted_enough(symbols):
+    """True if the select lines of an entry are kept in alphabetical
+    order (a few strays allowed), so that a new one goes in its place."""
+    pairs = list(zip(symbols, symbols[1:]))
+    if len(pairs) < 4:
+        return False
+    return sum(a <= b for a, b in pairs) >= 0.8 * len(pairs)
 
 
 def kconfig_add_select(text, symbol, selected, cond=None):
-    """Add 'select SELECTED [if COND]' to the entry of SYMBOL, after its
-    last select line (or after its type line)."""
+    """Add 'select SELECTED [if COND]' to the entry of SYMBOL: in its
+    alphabetical place when the entry keeps its selects sorted, else after
+    its last select, else at the end of the entry."""
     span = kconfig_entry(text, symbol)
     if span is None:
         raise EditError("config %s not found" % symbol)
@@ -117,28 +135,66 @@ def kconfig_add_select(text, symbol, selected, cond=None):
         return text
     line = "\tselect %s%s\n" % (selected, " if " + cond if cond else "")
     selects = list(re.finditer(r"^\s+select\s.*\n", entry, re.M))
-    if selects:
+    names = [_select_symbol(s.group(0)) for s in selects]
+    if _sorted_enough(names):
+        # The first place where the order lets it in; strays out of order
+        # elsewhere in the list do not count.
+        gaps = [i for i in range(len(names) + 1)
+                if (i == 0 or names[i - 1] < selected) and
+                (i == len(names) or selected < names[i])]
+        i = gaps[0] if gaps else len(names)
+        at = start + (selects[i].start() if i < len(names)
+                      else selects[-1].end())
+    elif selects:
         at = start + selects[-1].end()
     else:
-        typ = re.search(r"^\s+(?:bool|tristate|def_bool|def_tristate)\b.*\n",
-                        entry, re.M)
-        if not typ:
-            raise EditError("type line of config %s not found" % symbol)
-        at = start + typ.end()
+        at = end
+        if not entry.endswith("\n"):
+            raise EditError("config %s has no line to add to" % symbol)
     return text[:at] + line + text[at:]
 
 
-def kconfig_add_entry(text, block, after_symbol):
+def kconfig_add_entry(text, block, after_symbol=None, before=None):
     """Add a whole Kconfig entry (block, ending in a blank line) right
-    after the entry of after_symbol, unless its 'config' line is there."""
+    after the entry of after_symbol, or right before the last line
+    matching before, unless its 'config' line is there."""
     first = block.splitlines()[0]
     if re.search(r"^%s\s*$" % re.escape(first), text, re.M):
         return text
-    span = kconfig_entry(text, after_symbol)
-    if span is None:
-        raise EditError("config %s not found" % after_symbol)
-    at = span[1]
+    if before is not None:
+        found = list(re.finditer(before, text, re.M))
+        if not found:
+            raise EditError("/%s/ not found" % before)
+        at = found[-1].start()
+    else:
+        span = kconfig_entry(text, after_symbol)
+        if span is None:
+            raise EditError("config %s not found" % after_symbol)
+        at = span[1]
+        if text[at - 2:at] != "\n\n":
+            block = "\n" + block.rstrip("\n") + "\n"
     return text[:at] + block + text[at:]
+
+
+# --- numbered flags ---------------------------------------------------------
+
+def remove_flag(text, name):
+    """Remove '#define NAME <n>' and '#define _NAME ...'.  When the flag
+    right after it was numbered n + 1 and ends the run of numbered flags,
+    it takes number n, so that no hole is left; the alignment of its
+    line is kept."""
+    m = re.search(r"^#define\s+%s\s+(\d+)\b[^\n]*\n" % re.escape(name),
+                  text, re.M)
+    if m:
+        n = int(m.group(1))
+        rest = text[m.end():]
+        nxt = re.match(r"#define(\s+\w+\s+)(\d+)\b([^\n]*)\n", rest)
+        if nxt and int(nxt.group(2)) == n + 1 and \
+           not re.match(r"#define\s+\w+\s+\d+\b", rest[nxt.end():]):
+            rest = "#define%s%d%s\n" % (nxt.group(1), n, nxt.group(3)) + \
+                rest[nxt.end():]
+        text = text[:m.start()] + rest
+    return remove_lines(text, r"#define\s+_%s\b" % re.escape(name))[0]
 
 
 # --- a set of edits on one tree ------------------------------------------

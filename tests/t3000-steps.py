@@ -18,9 +18,9 @@ import traceback
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TOP)
 
-from lazy_mmu_tools import edits, spatch, steps  # noqa: E402
+from lazy_mmu_tools import edits, spatch, stepkit, steps  # noqa: E402
 from lazy_mmu_tools.edits import EditError, FileEditor  # noqa: E402
-from lazy_mmu_tools.steps import StepError  # noqa: E402
+from lazy_mmu_tools.stepkit import StepError  # noqa: E402
 
 MINI = {
     "include/linux/pgtable.h": """\
@@ -795,7 +795,8 @@ def _():
                     "arch/arm64/include/asm/pgtable.h"):
             expect("__HAVE_ARCH_ENTER_LAZY_MMU_MODE" not in text(root, hdr),
                    hdr)
-        expect("#undef CONFIG_PARAVIRT_XXL\n#undef CONFIG_ARCH_HAS_LAZY_MMU_MODE\n"
+        expect("#undef CONFIG_PARAVIRT_SPINLOCKS\n"
+               "#undef CONFIG_ARCH_HAS_LAZY_MMU_MODE\n"
                in text(root, "arch/x86/boot/compressed/misc.h"), "undef")
         expect(text(root, "arch/x86/entry/vdso/vdso32/fake_32bit_build.h") ==
                MINI["arch/x86/entry/vdso/vdso32/fake_32bit_build.h"], "vdso32")
@@ -1017,12 +1018,12 @@ def _():
         mini_tree(root)
         empty = os.path.join(root, "no-cocci")
         os.mkdir(empty)
-        old = steps.COCCI_DIR
-        steps.COCCI_DIR = empty
+        old = stepkit.COCCI_DIR
+        stepkit.COCCI_DIR = empty
         try:
             e = raises(StepError, step("callers").apply, root)
         finally:
-            steps.COCCI_DIR = old
+            stepkit.COCCI_DIR = old
         expect(str(e) == "cocci/lazy_mmu_callers.cocci missing", str(e))
 
 
@@ -1035,12 +1036,12 @@ def _():
         with open(os.path.join(fake, "lazy_mmu_arch_sparc.cocci"), "w") as f:
             f.write("virtual patch\nvirtual flush\nvirtual state\n"
                     "@depends on patch@\n@@\n- no_such_call();\n")
-        old = steps.COCCI_DIR
-        steps.COCCI_DIR = fake
+        old = stepkit.COCCI_DIR
+        stepkit.COCCI_DIR = fake
         try:
             e = raises(StepError, step("arch-sparc-flush").apply, root)
         finally:
-            steps.COCCI_DIR = old
+            stepkit.COCCI_DIR = old
         expect("arch/sparc/mm/tlb.c does not have the expected result"
                in str(e), str(e))
 

@@ -52,7 +52,7 @@ test_expect_success 'every applicable step changes files' '
 	cat apply.out &&
 	grep -qx "arch-arm64 n/a" apply.out &&
 	! grep -E " 0$" apply.out &&
-	grep -qx "generic 14" apply.out &&
+	grep -qx "generic 16" apply.out &&
 	grep -qx "callers 9" apply.out
 '
 
