@@ -159,6 +159,19 @@ void kernel_map_pages(void)
 }
 """,
     "arch/x86/xen/mmu_pv.c": """\
+static void xen_enter_lazy_mmu(void)
+{
+	enter_lazy(XEN_LAZY_MMU);
+}
+
+static void xen_leave_lazy_mmu(void)
+{
+	preempt_disable();
+	xen_mc_flush();
+	leave_lazy(XEN_LAZY_MMU);
+	preempt_enable();
+}
+
 static void xen_flush_lazy_mmu(void)
 {
 	preempt_disable();
@@ -696,8 +709,8 @@ def _():
 def _():
     names = [s.name for s in steps.all_steps()]
     expect(len(set(names)) == len(names), names)
-    order = ["arch-powerpc-switch", "arch-x86-flush", "arch-powerpc-flush",
-             "arch-sparc-flush", "generic", "callers", "generic-fallbacks",
+    order = ["arch-powerpc-switch", "arch-x86-flush", "arch-x86-nested",
+             "arch-powerpc-flush", "arch-sparc-flush", "generic", "callers", "generic-fallbacks",
              "arch-arm64", "arch-powerpc", "arch-sparc", "arch-x86"]
     expect(names == order, names)
     for s in steps.all_steps():
@@ -816,8 +829,12 @@ def _():
         mini_tree(root)
         run_until(root, "arch-x86")
         mmu = text(root, "arch/x86/xen/mmu_pv.c")
-        expect("if (xen_get_lazy_mode() == XEN_LAZY_MMU)\n\t\txen_mc_flush();"
-               in mmu, mmu)
+        expect("static void xen_flush_lazy_mmu(void)\n{\n\tpreempt_disable();"
+               "\n\n\txen_mc_flush();\n\n\tpreempt_enable();\n}" in mmu, mmu)
+        expect("\tif (this_cpu_read(xen_lazy_mode) != XEN_LAZY_MMU)\n"
+               "\t\tenter_lazy(XEN_LAZY_MMU);\n" in mmu and
+               "\tif (this_cpu_read(xen_lazy_mode) == XEN_LAZY_MMU)\n"
+               "\t\tleave_lazy(XEN_LAZY_MMU);\n" in mmu, mmu)
         en = text(root, "arch/x86/xen/enlighten_pv.c")
         expect("if (__task_lazy_mmu_mode_active(next))\n\t\t"
                "arch_enter_lazy_mmu_mode();" in en, en)
