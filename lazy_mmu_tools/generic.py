@@ -274,6 +274,59 @@ class GenericStep(EditStep):
         ed.set(PGTABLE, text[:m.start()] + helpers + text[m.end():])
 
 
+# Whether struct task_struct is complete wherever <linux/pgtable.h> is
+# parsed: upstream relies on <linux/gfp.h> (which <linux/mm_types.h> and
+# <linux/slab.h> pull in early) including <linux/sched.h>.
+TASK_VISIBLE = ShapeSet(
+    "an include that makes struct task_struct complete before the helpers",
+    Shape("pgtable.h includes sched.h", r"^#include <linux/sched\.h>"),
+)
+GFP_H = "include/linux/gfp.h"
+
+
+class SchedIncludeStep(EditStep):
+    """<linux/pgtable.h> includes <linux/sched.h> where the tree's headers
+    do not make task_struct complete before it (6.1: asm-offsets.c ->
+    crypto.h -> slab.h -> kasan.h -> pgtable.h, sched.h only after)."""
+
+    name = "generic-sched-include"
+    arch = None
+    subject = "mm: include <linux/sched.h> in <linux/pgtable.h>"
+    body = (
+        "The lazy MMU helpers the next patch adds to <linux/pgtable.h> are\n"
+        "static inlines that use current->lazy_mmu_state, so struct\n"
+        "task_struct must be complete wherever <linux/pgtable.h> is parsed.\n"
+        "Upstream relies on <linux/gfp.h> including <linux/sched.h> (since\n"
+        "Linux 6.10); here it does not, and some files reach pgtable.h\n"
+        "before sched.h: arch/x86/kernel/asm-offsets.c includes\n"
+        "<linux/crypto.h> -> <linux/slab.h> -> <linux/kasan.h> ->\n"
+        "<linux/pgtable.h> first, and fails to build with KASAN.\n"
+        "\n"
+        "Include <linux/sched.h> in <linux/pgtable.h> itself.  sched.h does\n"
+        "not include pgtable.h, so this makes no include cycle.\n"
+        "\n"
+        "Made by lazy-mmu-tools with a text edit (lazy_mmu_tools/generic.py).")
+
+    def applicable(self, tree):
+        return read(tree, GFP_H) is not None and \
+            TASK_VISIBLE.name(read(tree, GFP_H)) is None
+
+    def shapes(self, tree):
+        if read(tree, GFP_H) is None:
+            return []
+        how = "gfp.h includes sched.h" if TASK_VISIBLE.name(
+            read(tree, GFP_H)) else (TASK_VISIBLE.name(read(tree, PGTABLE))
+                                     or "not before pgtable.h")
+        return [("task_struct in <linux/pgtable.h>", how)]
+
+    def edits(self, ed):
+        ed.edit(PGTABLE, edits.insert_after,
+                r"^#include <linux/page_table_check\.h>\n",
+                "#include <linux/sched.h>\n",
+                "the last #include of the top of " + PGTABLE,
+                present=r"^#include <linux/sched\.h>")
+
+
 def _append_line(text, line):
     if line in text:
         return text

@@ -20,7 +20,8 @@ The order keeps every commit building (bisectable):
 """
 
 from .arch import ARCHES
-from .generic import CallersStep, FallbacksStep, GenericStep
+from .generic import (CallersStep, FallbacksStep, GenericStep,
+                      SchedIncludeStep)
 from .stepkit import (COCCI_DIR, EditStep, CocciStep, Step,  # noqa: F401
                       StepError)
 
@@ -33,7 +34,8 @@ def all_steps():
     early.sort(key=lambda s: order.index(s.name) if s.name in order
                else len(order))
     late.sort(key=lambda s: LATE_ORDER.index(s.arch))
-    return early + [GenericStep(), CallersStep(), FallbacksStep()] + late
+    return early + [SchedIncludeStep(), GenericStep(), CallersStep(),
+                    FallbacksStep()] + late
 
 
 # The arch state steps come in upstream's order.
