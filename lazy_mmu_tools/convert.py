@@ -593,8 +593,8 @@ def merge_sites(sites):
 def report(repo, result, req, printer, where=None):
     applied = [o for o in result.outcomes if o.files]
     if not applied:
-        printer.result("Nothing to do: %s already uses the generic lazy MMU "
-                       "API." % (where or req.tree))
+        printer.result("Nothing to do: %s is already converted: it already "
+                       "uses the generic lazy MMU API." % (where or req.tree))
     elif req.commit:
         commits = repo.log_oneline(result.base)
         printer.section("Commits (%d, on top of %s):"

@@ -114,10 +114,12 @@ def _select_symbol(line):
 
 
 def _sorted_enough(symbols):
-    """True if the select lines of an entry are kept in alphabetical
-    order (a few strays allowed), so that a new one goes in its place."""
+    """True if the select lines of an entry are a long list kept in
+    alphabetical order (strays allowed), as the ARCH_HAS_* lists of
+    arm64 and x86 are, so that a new one goes in its place; a short
+    list gets it last."""
     pairs = list(zip(symbols, symbols[1:]))
-    if len(pairs) < 4:
+    if len(pairs) < 20:
         return False
     return sum(a <= b for a, b in pairs) >= 0.8 * len(pairs)
 
@@ -137,12 +139,12 @@ def kconfig_add_select(text, symbol, selected, cond=None):
     selects = list(re.finditer(r"^\s+select\s.*\n", entry, re.M))
     names = [_select_symbol(s.group(0)) for s in selects]
     if _sorted_enough(names):
-        # The first place where the order lets it in; strays out of order
-        # elsewhere in the list do not count.
-        gaps = [i for i in range(len(names) + 1)
-                if (i == 0 or names[i - 1] < selected) and
-                (i == len(names) or selected < names[i])]
-        i = gaps[0] if gaps else len(names)
+        # The place that leaves the fewest names on the wrong side of it,
+        # so that a stray out of order does not pull it away.
+        def misplaced(i):
+            return (sum(n > selected for n in names[:i]) +
+                    sum(n < selected for n in names[i:]))
+        i = min(range(len(names) + 1), key=misplaced)
         at = start + (selects[i].start() if i < len(names)
                       else selects[-1].end())
     elif selects:

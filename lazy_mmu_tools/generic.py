@@ -16,7 +16,8 @@ from .edits import EditError
 from .shapes import Shape, ShapeSet
 from .stepkit import (EditStep, GENERIC_HELPERS, HELPER_CALL_RE, KUNIT_TEST,
                       LEGACY_CALL_RE, LEGACY_CALLBACKS, PGTABLE, Step,
-                      StepError, call_sites, line_of, read, site_key)
+                      StepError, call_sites, line_of, read, site_key,
+                      strip_comments)
 from . import stepkit
 
 _LEGACY_TRIO = (r"%(e)s\n%(l)s\n%(f)s\n" % {
@@ -30,8 +31,15 @@ _LEGACY_TRIO = (r"%(e)s\n%(l)s\n%(f)s\n" % {
 # The generic layer of <linux/pgtable.h>, as trees have it.
 PGTABLE_LAYER = ShapeSet(
     "the generic arch_*_lazy_mmu_mode() fallbacks",
-    Shape("generic helpers",
-          r"^static inline void lazy_mmu_mode_enable\(void\)"),
+    Shape("nestable helpers",
+          r"^static inline void lazy_mmu_mode_enable\(void\)\n\{\n"
+          r"(?:[^\n]*\n)*?[^\n]*\blazy_mmu_state\b"),
+    # Upstream's patch 07 on its own: wrappers around the callbacks, no
+    # per-task state yet.  They are replaced.
+    Shape("thin helpers", r"^#ifdef CONFIG_ARCH_HAS_LAZY_MMU_MODE\n"
+                          r"(?:(?!#e(?:lse|ndif))[^\n]*\n)*?"
+                          r"static inline void lazy_mmu_mode_enable\(void\)\n"
+                          r"(?:[^\n]*\n)*?#endif[^\n]*\n"),
     Shape("empty macros", r"^#ifndef (?:__HAVE_ARCH_ENTER_LAZY_MMU_MODE|"
                           r"CONFIG_ARCH_HAS_LAZY_MMU_MODE)\n"
                           r"(#define arch_enter_lazy_mmu_mode\(\).*\n"
@@ -74,6 +82,11 @@ PGTABLE_RULE = ShapeSet(
 # How the tree builds a KUnit test that calls into arch code.
 KUNIT_VISIBILITY = "include/kunit/visibility.h"
 MODULE_H = "include/linux/module.h"
+
+# A use of a legacy callback other than its definition or declaration
+# (those have "(void)"): a call, in a statement or not, or in a macro.
+ANY_LEGACY_CALL_RE = re.compile(
+    r"\barch_(?:enter|leave)_lazy_mmu_mode\s*\(\s*\)")
 
 FALLBACKS_COMMENT = ("/* Empty arch callbacks, for code that still calls "
                      "them directly. */\n")
@@ -258,7 +271,7 @@ class GenericStep(EditStep):
             raise EditError("%s: %s not found (known shapes: %s)"
                             % (PGTABLE, PGTABLE_LAYER.what,
                                PGTABLE_LAYER.names()))
-        if shape.name == "generic helpers":
+        if shape.name == "nestable helpers":
             return
         rule, rm = PGTABLE_RULE.match(text)
         if rule is not None and rule.name != "nestable sections":
@@ -268,8 +281,9 @@ class GenericStep(EditStep):
                     "pgtable_comment_nolock.txt").rstrip("\n") + comment
             text = text[:rm.start()] + comment + text[rm.end():]
             m = PGTABLE_LAYER.match(text)[1]
-        helpers = (edits.template("pgtable_helpers.h") + "\n" +
-                   FALLBACKS_COMMENT + m.group(1) +
+        fallbacks = "" if shape.name == "thin helpers" else \
+            "\n" + FALLBACKS_COMMENT + m.group(1)
+        helpers = (edits.template("pgtable_helpers.h") + fallbacks +
                    "#endif /* CONFIG_ARCH_HAS_LAZY_MMU_MODE */\n")
         ed.set(PGTABLE, text[:m.start()] + helpers + text[m.end():])
 
@@ -369,10 +383,17 @@ class CallersStep(Step):
         return os.path.join(stepkit.COCCI_DIR, self.cocci_name)
 
     def _candidates(self, tree):
-        # Headers too: a static inline caller in a header is a caller.
-        # (The arch callbacks' own definitions are not calls; the rule
-        # leaves them alone.)
-        return spatch.prefilter(tree, self.dirs, LEGACY_CALLBACKS)
+        """Files that call a legacy callback outside comments, headers
+        too (a static inline caller in a header is a caller).  Files that
+        only define or declare the callbacks (the arch headers, arm64's
+        big pgtable.h) are not worth a parse."""
+        out = []
+        for path in spatch.prefilter(tree, self.dirs, LEGACY_CALLBACKS):
+            text = read(tree, path)
+            if text is not None and ANY_LEGACY_CALL_RE.search(
+                    strip_comments(text)):
+                out.append(path)
+        return out
 
     def _pending(self, tree):
         internal = tuple(p for a in ARCHES for p in a.internal_callers)
