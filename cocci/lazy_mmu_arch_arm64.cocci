@@ -74,11 +74,21 @@ identifier fn;
   ...
   }
 
-@depends on patch && !flush@
-identifier flags;
+// The local that held the thread flags, in the function the rules above
+// rewrote only (elsewhere an unused local is none of our business).
+@asks depends on patch && !flush@
+identifier fn;
 @@
+  fn(...) { <+... is_lazy_mmu_mode_active() ...+> }
+
+@depends on asks@
+identifier asks.fn, flags;
+@@
+  fn(...)
+  {
 - unsigned long flags;
   ... when != flags
+  }
 
 // The callbacks: the generic helpers never call them in interrupt
 // context, and the per-task state replaces the thread flag.

@@ -475,8 +475,13 @@ class FallbacksStep(EditStep):
                    for a in ARCHES)
 
     def status(self, tree):
-        # Before the generic step there is nothing of this one either.
-        if "lazy_mmu_mode_enable(void)" not in (read(tree, PGTABLE) or ""):
+        # Before the generic step, or while callers are legacy (a tree
+        # with the generic layer only), there is nothing of this one yet:
+        # apply() would refuse, status() says what is left to do.
+        pg = read(tree, PGTABLE) or ""
+        if "lazy_mmu_mode_enable(void)" not in pg or (
+                re.search(PGTABLE_FALLBACKS_RE, pg, re.M) and
+                self.leftovers(tree)):
             return "todo"
         return super().status(tree)
 

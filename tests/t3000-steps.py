@@ -961,7 +961,7 @@ def test_mini_tree_arch_rewrites_give_the_upstream_shapes():
         run_until(root, "arch-x86")
         mmu = text(root, "arch/x86/xen/mmu_pv.c")
         expect("static void xen_flush_lazy_mmu(void)\n{\n\tpreempt_disable();"
-               "\n\n\txen_mc_flush();\n\n\tpreempt_enable();\n}" in mmu, mmu)
+               "\n\txen_mc_flush();\n\tpreempt_enable();\n}" in mmu, mmu)
         expect("\tif (this_cpu_read(xen_lazy_mode) != XEN_LAZY_MMU)\n"
                "\t\tenter_lazy(XEN_LAZY_MMU);\n" in mmu and
                "\tif (this_cpu_read(xen_lazy_mode) == XEN_LAZY_MMU)\n"

@@ -108,6 +108,14 @@ class BatchFlushStep(CocciStep):
     def pre_edits(self, ed):
         self.a.flush_pre_edits(ed)
 
+    def post_edits(self, ed):
+        """Where the generic layer came first (a partly converted tree)
+        and made the KUnit test a module, the new function is exported
+        to it like the other callbacks."""
+        if re.search(r"^config LAZY_MMU_MODE_KUNIT_TEST\n\ttristate",
+                     read(ed.tree, "mm/Kconfig") or "", re.M):
+            self.a.kunit_edits(ed)
+
 
 class BatchStateStep(CocciStep):
     phase = "state"

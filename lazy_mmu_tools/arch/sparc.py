@@ -6,6 +6,7 @@ selects ARCH_HAS_LAZY_MMU_MODE; the KUnit module gets the three
 out-of-line callbacks.
 """
 
+from .. import edits
 from .batch import BatchArch, replace_empty_flush
 
 HDR = "arch/sparc/include/asm/tlbflush_64.h"
@@ -60,8 +61,15 @@ class Sparc(BatchArch):
         "of lazy-mmu-tools (-D patch -D state).")
 
     def flush_pre_edits(self, ed):
-        replace_empty_flush(ed, HDR, "void arch_flush_lazy_mmu_mode(void);",
-                            r"^void arch_flush_lazy_mmu_mode\(void\);")
+        """The empty macro becomes a prototype, next to the enter one as
+        upstream put it."""
+        proto = "void arch_flush_lazy_mmu_mode(void);\n"
+        if proto in ed.get(HDR):
+            return
+        replace_empty_flush(ed, HDR, "", None)
+        ed.edit(HDR, edits.insert_after,
+                r"^void arch_enter_lazy_mmu_mode\(void\);\n", proto,
+                "the arch_enter_lazy_mmu_mode() prototype in " + HDR)
 
 
 ARCH = Sparc()

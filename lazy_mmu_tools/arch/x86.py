@@ -208,6 +208,16 @@ class X86FlushStep(CocciStep):
         return self._paravirt or re.search(
             r"\bxen_flush_lazy_mmu\b", read(tree, MMU_PV) or "") is not None
 
+    def post_edits(self, ed):
+        """The flush left between the blank lines of the test it had is
+        written as upstream has it: three statements, no blank line."""
+        if ed.exists(MMU_PV):
+            ed.edit(MMU_PV, lambda t: t.replace(
+                "\tpreempt_disable();\n\n\txen_mc_flush();\n\n"
+                "\tpreempt_enable();\n",
+                "\tpreempt_disable();\n\txen_mc_flush();\n"
+                "\tpreempt_enable();\n"))
+
     def apply(self, tree):
         changed = super().apply(tree)
         if self.status(tree) != "done":
