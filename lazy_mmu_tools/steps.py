@@ -56,3 +56,25 @@ def tree_shapes(tree):
         if item not in seen:
             seen.append(item)
     return describe(seen)
+
+
+def _main(argv):
+    """python3 -m lazy_mmu_tools.steps TREE: the shapes of TREE and the
+    status of every step, without changing anything."""
+    import sys
+    if len(argv) != 1:
+        print("usage: python3 -m lazy_mmu_tools.steps KERNEL_TREE",
+              file=sys.stderr)
+        return 2
+    tree = argv[0]
+    for line in tree_shapes(tree):
+        print("shape   " + line)
+    for s in all_steps():
+        status = s.status(tree) if s.applicable(tree) else "n/a"
+        print("step    %-22s %s" % (s.name, status))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(_main(sys.argv[1:]))

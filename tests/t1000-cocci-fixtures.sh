@@ -41,10 +41,29 @@ run_spatch() {
 	shift 5
 	opts=$(grep 'Options:' "$sp" | cut -d':' -f2)
 	# shellcheck disable=SC2086 # the Options line is a word list
+	rc=0
 	spatch --very-quiet -D "$mode" $opts ${spflags:-} --sp-file "$sp" \
 		"$@" "$input" \
-		>"$out" 2>"$err" &&
+		>"$out" 2>"$err" || rc=$?
+	no_change_is_a_copy "$input" "$err" "$rc" "$@" &&
 	! spatch_failed "$err"
+}
+
+# With -o FILE, spatch writes nothing, says so on stderr and exits 255
+# when no rule changed the input: the result is then the input itself.
+# Any other failure is one.
+no_change_is_a_copy() {
+	input=$1 err=$2 rc=$3
+	shift 3
+	nochange="-o can not be applied because there are no modified files"
+	if [ "$rc" -eq 255 ] && [ "${1:-}" = -o ] && [ ! -e "$2" ] &&
+	   grep -qxF -- "$nochange" "$err"; then
+		cp "$input" "$2" &&
+		grep -vxF -- "$nochange" "$err" >"$err.rest"
+		mv "$err.rest" "$err"
+		return 0
+	fi
+	return "$rc"
 }
 
 # Compare expected file $1 with actual $2; a missing $1 means "empty".

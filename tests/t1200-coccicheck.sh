@@ -41,9 +41,9 @@ test_expect_success 'sparse clone of the 6.12 tree (mm fs arch scripts include)'
 	test -f linux/scripts/coccicheck
 '
 
-test_expect_success 'sparse clone of the 6.19 tree (arch/arm64 scripts include)' '
+test_expect_success 'sparse clone of the 6.19 tree (arch/arm64 arch/x86 scripts include)' '
 	git clone -q --shared --no-checkout "$repo619" linux619 &&
-	git -C linux619 sparse-checkout set --cone arch/arm64 scripts include &&
+	git -C linux619 sparse-checkout set --cone arch/arm64 arch/x86 scripts include &&
 	git -C linux619 checkout -q &&
 	test -f linux619/arch/arm64/include/asm/pgtable.h
 '

@@ -1500,7 +1500,7 @@ X86_61 = {
 def test_x86_steps_on_the_paravirt_lazy_mode_of_61():
     with Scratch() as root:
         mini_tree(root, X86_61, drop=("arch/x86/xen/enlighten_pv.c",))
-        expect("x86 Xen PV lazy MMU mode: paravirt (strict)" in
+        expect("x86 Xen PV lazy MMU mode: paravirt, nested enter BUG()s" in
                steps.tree_shapes(root), steps.tree_shapes(root))
         run_until(root, "arch-x86")
         pv = text(root, "arch/x86/kernel/paravirt.c")
@@ -1554,7 +1554,7 @@ def test_tree_shapes_of_the_mini_tree():
         for want in ("pgtable.h lazy MMU layer: empty macros",
                      "pgtable.h lazy MMU comment: no nesting, no interrupts",
                      "KUnit test: built-in",
-                     "x86 Xen PV lazy MMU mode: xen (strict)",
+                     "x86 Xen PV lazy MMU mode: xen, nested enter BUG()s",
                      "x86 Xen PV flush callback: xen, flush idiom",
                      "arm64 lazy MMU tracking: TIF_LAZY_MMU"):
             expect(want in got, got)

@@ -127,12 +127,15 @@ class X86(Arch):
             return [("x86 Xen PV lazy MMU mode", lazy)]
         _, var, mode = LAZY_FILES[shape]
         text = read(tree, path)
-        tolerant = "strict" if re.search(unguarded_enter(mode), text, re.M) \
-            else "tolerates nesting"
         counter = "xen_lazy_nesting" in (read(
             tree, "arch/x86/include/asm/xen/hypervisor.h") or "")
-        return [("x86 Xen PV lazy MMU mode", "%s (%s%s)"
-                 % (shape, tolerant, ", nesting counter" if counter else "")),
+        if not re.search(unguarded_enter(mode), text, re.M):
+            nested = "nested enter tolerated"
+        elif counter:
+            nested = "nested enter counted (xen_lazy_nesting)"
+        else:
+            nested = "nested enter BUG()s"
+        return [("x86 Xen PV lazy MMU mode", "%s, %s" % (shape, nested)),
                 ("x86 Xen PV flush callback", flush_shape(tree))]
 
 

@@ -8,5 +8,6 @@ static void cpu_enable_thing(void)
 {
 	unsigned long flags;
 
-	do_thing();
+	if (test_thread_flag(TIF_SINGLESTEP))
+		do_thing(BIT(3));
 }
