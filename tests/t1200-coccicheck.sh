@@ -90,12 +90,13 @@ while IFS= read -r row; do
 		! spatch_failed r.$rule &&
 		grep -E "$REPORT_LINE" r.$rule >r.lines &&
 		test "$(wc -l <r.lines)" -eq "$count" &&
-		! grep -v "^$dir/" r.lines
+		# 6.19'"'"'s coccicheck names the files from M= (./include/...)
+		! grep -v -e "^$dir/" -e "^\./" r.lines
 	'
 	test_expect_success "$rule: MODE=org M=$dir gives $count TODO items" '
 		make -s -C "$clone" coccicheck COCCI="$sp" MODE=org M=$dir >o.$rule 2>&1 &&
 		! spatch_failed o.$rule &&
-		test "$(grep -c "^\* TODO \[\[view:$dir/" o.$rule)" -eq "$count"
+		test "$(grep -c "^\* TODO \[\[view:\($dir\|\.\)/" o.$rule)" -eq "$count"
 	'
 	test_expect_success "$rule: MODE=context M=$dir marks $count lines" '
 		make -s -C "$clone" coccicheck COCCI="$sp" MODE=context M=$dir >c.$rule 2>&1 &&
