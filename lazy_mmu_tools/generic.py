@@ -515,5 +515,11 @@ class FallbacksStep(EditStep):
             a.fallback_edits(ed)
 
     def review_sites(self, tree):
+        """Legacy calls that keep the fallbacks (the step refuses to
+        remove them while there are any).  Once they are gone the grep
+        of the whole tree is not repeated: a call left then would not
+        compile, which the build check says."""
+        if self.status(tree) == "done":
+            return []
         return ["%s:%d: %s() called outside arch code that provides it"
                 % s for s in self.leftovers(tree)]
