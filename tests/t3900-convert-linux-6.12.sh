@@ -91,7 +91,7 @@ test_expect_success 'the subjects are kernel style' '
 test_expect_success 'each body names its semantic patch or edit module, and the trailer' '
 	for c in $(git -C "$linux" rev-list $(cat base)..HEAD); do
 		git -C "$linux" log -1 --format=%B $c >msg &&
-		grep -q -E "cocci/lazy_mmu_[a-z0-9_]+\.cocci|lazy_mmu_tools/[a-z_]+\.py" msg &&
+		grep -q -E "cocci/lazy_mmu_[a-z0-9_]+\.cocci|lazy_mmu_tools/[a-z_/]+\.py" msg &&
 		grep -q "^Generated-by: lazy-mmu-convert" msg || exit 1
 	done
 '

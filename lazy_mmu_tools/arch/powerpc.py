@@ -99,10 +99,9 @@ class PowerpcSwitchStep(EditStep):
         "remove it, and TLF_LAZY_MMU with it.  The later lazy MMU changes\n"
         "then need not adapt any powerpc context-switch code.\n"
         "\n"
-        "Made by lazy-mmu-tools with a text edit (lazy_mmu_tools/arch/"
-        "powerpc.py):\n"
-        "the code sits between #ifdefs, which a semantic patch rewrites\n"
-        "badly.")
+        "Made by lazy-mmu-tools with a text edit\n"
+        "(lazy_mmu_tools/arch/powerpc.py): the code sits between #ifdefs,\n"
+        "which a semantic patch rewrites badly.")
 
     DECL_RE = (r"^#ifdef CONFIG_PPC_64S_HASH_MMU\n"
                r"\tstruct ppc64_tlb_batch \*batch;\n#endif\n")
