@@ -291,8 +291,7 @@ test_expect_success 'generic: nestable helpers, per-task state, Kconfig, KUnit m
 '
 
 test_expect_success 'only the Xen context switch keeps arch_* calls' '
-	cd "$tree" &&
-	git grep -nwE "arch_(enter|leave)_lazy_mmu_mode\(\);" -- "*.c" >left &&
+	(cd "$tree" && git grep -nwE "arch_(enter|leave)_lazy_mmu_mode\(\);" -- "*.c") >left &&
 	cat left &&
 	test "$(cut -d: -f1,2 left | tr "\n" " ")" = "arch/x86/xen/enlighten_pv.c:428 arch/x86/xen/enlighten_pv.c:439 "
 '

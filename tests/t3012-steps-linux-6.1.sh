@@ -156,8 +156,7 @@ test_expect_success 'the two #undef files of 6.1, Kconfig after the HUGEPD entry
 '
 
 test_expect_success 'only the paravirt context switch keeps arch_* calls' '
-	cd "$tree" &&
-	git grep -nwE "arch_(enter|leave)_lazy_mmu_mode\(\);" -- "*.c" >left &&
+	(cd "$tree" && git grep -nwE "arch_(enter|leave)_lazy_mmu_mode\(\);" -- "*.c") >left &&
 	cat left &&
 	test "$(cut -d: -f1 left | sort -u)" = arch/x86/kernel/paravirt.c &&
 	test "$(wc -l <left)" = 2
