@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "tests"))
@@ -232,6 +233,64 @@ def test_qemu_configs_name_the_machines():
         check_in("CONFIG_PARAVIRT_XXL=y", f.read())
     with open(os.path.join(TOP, "tests", "boot", "arm64.py")) as f:
         check_in("'cortex-a57'", f.read())
+
+
+def git(repo, *args):
+    return subprocess.run(["git", "-C", repo, "-c", "user.name=t",
+                           "-c", "user.email=t@t"] + list(args),
+                          check=True, stdout=subprocess.PIPE,
+                          universal_newlines=True).stdout
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def mtime(path):
+    return os.stat(path).st_mtime_ns
+
+
+def test_time_stamps_rebuild_only_what_changed():
+    """A reconverted file with the same content gets its old time stamp
+    back; a file whose content changed, or went back to the pristine
+    one, is newer than the last build."""
+    with tempfile.TemporaryDirectory() as d:
+        src, build = os.path.join(d, "src"), os.path.join(d, "build")
+        os.makedirs(build)
+        for name in ("same.h", "edited.c", "reverted.c", "pristine.c"):
+            write(os.path.join(src, name), "pristine " + name + "\n")
+        git(d, "init", "-q", src)
+        git(src, "add", ".")
+        git(src, "commit", "-q", "-m", "pristine")
+        git(src, "tag", "check-boot-pristine")
+
+        def convert(edited, reverted):
+            git(src, "checkout", "-q", "-f", "-B", "check-boot",
+                "check-boot-pristine")
+            write(os.path.join(src, "same.h"), "converted\n")
+            write(os.path.join(src, "new.c"), "new\n")
+            write(os.path.join(src, "edited.c"), edited)
+            if not reverted:
+                write(os.path.join(src, "reverted.c"), "converted\n")
+            git(src, "add", ".")
+            git(src, "commit", "-q", "-m", "series")
+
+        convert("first\n", False)
+        cb.restore_stamps(src, build)
+        old = {n: mtime(os.path.join(src, n))
+               for n in ("same.h", "new.c", "edited.c", "reverted.c")}
+        cb.record_stamps(src, build)
+        time.sleep(0.05)
+        convert("second\n", True)
+        built = time.time_ns()
+        time.sleep(0.05)
+        cb.restore_stamps(src, build)
+        for name in ("same.h", "new.c"):
+            check_equal(mtime(os.path.join(src, name)), old[name], name)
+        for name in ("edited.c", "reverted.c"):
+            check(mtime(os.path.join(src, name)) > built, name)
 
 
 def main():
