@@ -7,6 +7,7 @@
 # against Linux 7.2; where this tool differs on purpose (Xen's later
 # fixes), docs/conversion.md says why.  A tree with only the generic
 # layer applied must be completed into the same result.
+# uses: no lazy-mmu-check (steps only, no driver)
 . "$(dirname "$0")/lib-tap.sh"
 
 require_cmd 'steps on linux 6.19' spatch

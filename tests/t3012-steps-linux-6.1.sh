@@ -7,6 +7,7 @@
 # <linux/sched.h>, the lazy MMU comment still says sections run under the
 # page table locks, and mm/Kconfig has a comment between two entries
 # where the new ones used to land.
+# uses: no lazy-mmu-check (steps only, no driver)
 . "$(dirname "$0")/lib-tap.sh"
 
 require_cmd 'steps on linux 6.1' spatch
