@@ -123,6 +123,16 @@ test_expect_success 'a background process left holding stdout does not hang the 
 	! alive "$pid"
 '
 
+test_expect_success 'a script may ask for its own timeout; TEST_TIMEOUT overrides it' '
+	printf "%s\n" "#!/bin/sh" "# timeout: 1" "echo 1..1" "sleep 30" \
+		"echo ok 1 - late" | script t9023-own-timeout.sh &&
+	check && expect_fail "0 passed, 2 failed" &&
+	grep -q "FAILED: t9023-own-timeout.sh timed out after 1 s (TEST_TIMEOUT=unset; killed)" "$TRASH/out" &&
+	printf "%s\n" "#!/bin/sh" "# timeout: 1" "echo 1..1" "sleep 2" \
+		"echo ok 1 - late" | script t9023-own-timeout.sh &&
+	check TEST_TIMEOUT=20 && expect_pass "1 passed, 0 failed"
+'
+
 test_expect_success 'TEST_TIMEOUT must be a number of seconds' '
 	printf "%s\n" "#!/bin/sh" "echo 1..1" "echo ok 1 - a" |
 		script t9010-pass.sh &&
