@@ -18,6 +18,7 @@
 #define NODE_SOFT 24		/* states per node before facts are dropped */
 #define KEYLEN 48
 #define NODE_HARD 512		/* states per node: give up */
+#define MAXLOCKS 2
 
 enum { TC_BUDGET = 1, TC_NODE, TC_DEPTH, TC_UNDER };
 
@@ -35,11 +36,14 @@ struct fact {
 };
 
 struct state {
-	unsigned char nframes, nunder, own, nfacts;
+	unsigned char nframes, nunder, own, nfacts, nlocks;
 	struct frame f[MAXFRAMES];
 	unsigned char under[MAXUNDER];
 	struct fact facts[MAXFACTS];
+	uint32_t lockh[MAXLOCKS];	/* locks taken on this path */
+	unsigned char lockupd[MAXLOCKS];	/* page tables updated under it, mode not paused */
 	/* payload, not compared */
+	int lock_tok[MAXLOCKS], upd_tok[MAXLOCKS];
 	int under_tok[MAXUNDER];
 	int closed_tok[2];
 	int last_jump;		/* goto/break/continue node since the last call */
@@ -87,6 +91,9 @@ struct ctx {
 	char keys[24][KEYLEN];	/* variables worth facts: they guard calls */
 	unsigned char keyprio[24];
 	int nkeys;
+	int mode;		/* AF_* */
+	struct fnout *out;
+	int *site_of;		/* CFG node -> index in out->site, or -1 */
 };
 
 static struct token *T(struct ctx *c, int i)
@@ -114,8 +121,11 @@ static int state_equal(const struct state *a, const struct state *b)
 	int i;
 
 	if (a->nframes != b->nframes || a->nunder != b->nunder || a->own != b->own ||
-	    a->nfacts != b->nfacts)
+	    a->nfacts != b->nfacts || a->nlocks != b->nlocks)
 		return 0;
+	for (i = 0; i < a->nlocks; i++)
+		if (a->lockh[i] != b->lockh[i] || a->lockupd[i] != b->lockupd[i])
+			return 0;
 	for (i = 0; i < a->nframes; i++)
 		if (a->f[i].kind != b->f[i].kind || a->f[i].count != b->f[i].count ||
 		    a->f[i].legacy != b->f[i].legacy || a->f[i].via != b->f[i].via)
@@ -241,7 +251,7 @@ static int already(struct ctx *c, int id, int tok)
 static struct finding *finding(struct ctx *c, int id, int tok, const char *fmt, const char *a1,
 			       const char *a2)
 {
-	if (already(c, id, tok))
+	if (!(c->mode & AF_REPORT) || already(c, id, tok))
 		return NULL;
 	return report_add(c->rep, id, c->u->path, T(c, tok)->line, T(c, tok)->col,
 			  c->f->name, fmt, a1, a2);
@@ -314,6 +324,171 @@ static void open_notes(struct ctx *c, struct finding *f, const struct state *s)
 		frame_note(c, f, &s->f[i]);
 }
 
+/* ---- what the call graph needs: call sites, own events ---- */
+
+static int status_of(const struct state *s)
+{
+	int i, enabled = 0;
+
+	for (i = 0; i < s->nframes; i++) {
+		if (s->f[i].kind == OP_PAUSE)
+			return ST_PAUSED;
+		enabled = 1;
+	}
+	if (enabled)
+		return ST_ACTIVE;
+	return s->nunder ? ST_CLOSED : ST_CALLER;
+}
+
+/* The innermost open section (not a pause), or NULL. */
+static const struct frame *open_section(const struct state *s)
+{
+	int i;
+
+	for (i = s->nframes - 1; i >= 0; i--)
+		if (s->f[i].kind == OP_ENABLE)
+			return &s->f[i];
+	return NULL;
+}
+
+static int legacy_open(const struct state *s)
+{
+	int i;
+
+	for (i = 0; i < s->nframes; i++)
+		if (s->f[i].kind == OP_ENABLE && s->f[i].legacy)
+			return 1;
+	return 0;
+}
+
+static void own_event(struct ctx *c, int kind, int tok, int legacy, const struct state *s,
+		      const char *lock)
+{
+	struct fnout *o = c->out;
+	struct ownevent *e;
+	int i;
+
+	if (!o)
+		return;
+	for (i = 0; i < o->nev; i++)
+		if (o->ev[i].kind == kind && o->ev[i].tok == tok)
+			return;
+	if (o->nev == o->evalloc) {
+		o->evalloc = o->evalloc ? o->evalloc * 2 : 8;
+		o->ev = xrealloc(o->ev, o->evalloc * sizeof(*o->ev));
+	}
+	e = &o->ev[o->nev++];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->tok = tok;
+	e->legacy = legacy;
+	e->lock = lock;
+	if (kind == EV_UNLOCK && s) {
+		e->lock_tok = s->lock_tok[0];
+		e->upd_tok = s->upd_tok[0];
+	}
+}
+
+static void record_site(struct ctx *c, int node, const struct state *s)
+{
+	struct fnout *o = c->out;
+	struct callsite *cs;
+	const struct frame *fr;
+	int st = status_of(s);
+
+	if (!o)
+		return;
+	if (c->site_of[node] < 0) {
+		if (o->nsite == o->sitealloc) {
+			o->sitealloc = o->sitealloc ? o->sitealloc * 2 : 16;
+			o->site = xrealloc(o->site, o->sitealloc * sizeof(*o->site));
+		}
+		c->site_of[node] = o->nsite;
+		cs = &o->site[o->nsite++];
+		memset(cs, 0, sizeof(*cs));
+		cs->node = node;
+		cs->tok = c->g->n[node].tok;
+		cs->open_tok = -1;
+	}
+	cs = &o->site[c->site_of[node]];
+	if (st == ST_ACTIVE && !(cs->status & ST_ACTIVE) && (fr = open_section(s))) {
+		cs->open_tok = fr->tok;
+		cs->open_via = fr->via;
+	}
+	if (st == ST_ACTIVE)
+		cs->legacy |= legacy_open(s);
+	cs->status |= st;
+}
+
+static int lock_find(const struct state *s, uint32_t h)
+{
+	int i;
+
+	for (i = 0; i < s->nlocks; i++)
+		if (s->lockh[i] == h)
+			return i;
+	return -1;
+}
+
+static void lock_drop(struct state *s, int i)
+{
+	s->nlocks--;
+	s->lockh[i] = s->lockh[s->nlocks];
+	s->lockupd[i] = s->lockupd[s->nlocks];
+	s->lock_tok[i] = s->lock_tok[s->nlocks];
+	s->upd_tok[i] = s->upd_tok[s->nlocks];
+}
+
+/* A lock released inside an active section after page-table updates made
+ * under it: the updates may still sit in the batch when another CPU
+ * takes the lock. */
+static void unlock_in_section(struct ctx *c, const struct node *n, struct state *s, int i)
+{
+	const struct frame *fr = open_section(s);
+	struct finding *f;
+	char msg[300];
+
+	snprintf(msg, sizeof(msg), "%s() releases '%s' inside a lazy MMU section, after page-table "
+		 "updates made under it: they may still be batched", n->callee, n->lockname);
+	f = finding(c, D_UNLOCK, n->tok, "%s%s", msg, "");
+	if (fr)
+		frame_note(c, f, fr);
+	note(c, f, s->lock_tok[i], "'%s' taken here", n->lockname);
+	note(c, f, s->upd_tok[i], "%s", "page table updated here, under that lock");
+}
+
+/* Locks and page-table updates along the path. */
+static void lock_events(struct ctx *c, const struct node *n, struct state *s)
+{
+	int st = status_of(s), i;
+
+	if ((n->cls & C_UPDATE) && (st == ST_ACTIVE || st == ST_CALLER))
+		for (i = 0; i < s->nlocks; i++)
+			if (!s->lockupd[i]) {
+				s->lockupd[i] = 1;
+				s->upd_tok[i] = n->tok;
+			}
+	if ((n->cls & C_UNLOCK) && n->lockname && (i = lock_find(s, n->lockh)) >= 0) {
+		if (s->lockupd[i] && st == ST_ACTIVE)
+			unlock_in_section(c, n, s, i);
+		if (s->lockupd[i] && st == ST_CALLER) {
+			struct state one = *s;
+
+			one.lock_tok[0] = s->lock_tok[i];
+			one.upd_tok[0] = s->upd_tok[i];
+			own_event(c, EV_UNLOCK, n->tok, 0, &one, n->lockname);
+		}
+		lock_drop(s, i);
+	}
+	if ((n->cls & C_LOCK) && n->lockname && lock_find(s, n->lockh) < 0 && s->nlocks < MAXLOCKS) {
+		i = s->nlocks++;
+		s->lockh[i] = n->lockh;
+		s->lockupd[i] = 0;
+		s->lock_tok[i] = n->tok;
+		s->upd_tok[i] = -1;
+	}
+}
+
 /* ---- transfer functions; return 0 to end the path ---- */
 
 static int op_open(struct ctx *c, struct state *s, int kind, int legacy, int tok, int count,
@@ -337,6 +512,8 @@ static int op_open(struct ctx *c, struct state *s, int kind, int legacy, int tok
 	}
 	if (!(legacy && kind == OP_PAUSE))
 		s->own |= kind == OP_ENABLE ? OWN_E : OWN_P;
+	if (kind == OP_ENABLE && !via && !s->nframes && !s->nunder)
+		own_event(c, EV_OPEN, tok, legacy, s, NULL);
 	if (top && top->kind == kind) {
 		top->count = top->count + count > MAXCOUNT ? MAXCOUNT : top->count + count;
 		return 1;
@@ -420,24 +597,6 @@ static int op_close(struct ctx *c, struct state *s, int kind, int legacy, int to
 	return 0;
 }
 
-/* A callee that opens a section of its own inside a legacy section: fine
- * with the nesting API, the very bug the series fixes with the legacy one. */
-static void legacy_callee_nest(struct ctx *c, struct state *s, const struct node *n)
-{
-	struct finding *f;
-	int i;
-
-	for (i = 0; i < s->nframes; i++)
-		if (s->f[i].kind == OP_ENABLE && s->f[i].legacy) {
-			f = finding(c, D_LEGACY_NEST, n->tok,
-				    "%s() opens a lazy MMU section inside a legacy section: the legacy API does not nest%s",
-				    n->callee, "");
-			frame_note(c, f, &s->f[i]);
-			trail_notes(c, f, s);
-			return;
-		}
-}
-
 static int op_call(struct ctx *c, struct state *s, const struct node *n)
 {
 	const struct effect *e = summary_effect(c->sum, n->summary);
@@ -448,9 +607,9 @@ static int op_call(struct ctx *c, struct state *s, const struct node *n)
 	for (k = 0; k < e->nunder; k++)
 		if (!op_close(c, s, e->under[k], 0, n->tok, via))
 			return 0;
+	/* a callee that opens a section inside a legacy one: the call graph
+	 * reports it, with the chain down to the open (callgraph.c) */
 	for (k = 0; k < e->nopen; k++) {
-		if (e->open[k] == OP_ENABLE)
-			legacy_callee_nest(c, s, n);
 		if (!op_open(c, s, e->open[k], 0, n->tok, e->count[k], 1))
 			return 0;
 	}
@@ -881,13 +1040,21 @@ static void step(struct ctx *c, int node, struct state *s)
 
 	if (seen(c, node, s))
 		return;
-	if (++c->visits > c->cfg->max_states) {
+	/* a call that matters to nobody is no path state of its own */
+	if (!n->plain && ++c->visits > c->cfg->max_states) {
 		give_up(c, TC_BUDGET, n->tok);
 		return;
 	}
 	switch (n->kind) {
 	case N_OP:
 		t = *s;
+		if (n->op == OP_CALL)
+			record_site(c, node, &t);
+		if (n->plain) {
+			lock_events(c, n, &t);
+			push(c, succ(n, 0), &t);
+			return;
+		}
 		t.last_jump = -1;
 		if (do_op(c, &t, node))
 			push(c, succ(n, 0), &t);
@@ -1150,6 +1317,28 @@ static const char *file_scope(struct ctx *c)
 	return c->u->path;
 }
 
+/* Where the effect of a summary happens, for the notes of its callers. */
+static void summary_place_of(struct ctx *c, const struct state *s, const struct effect *e)
+{
+	int idx, tok = first_under_tok(s);
+	char via[128];
+	const struct token *t;
+
+	if (effect_empty(e))
+		return;
+	via[0] = 0;
+	if (tok < 0 && s->nframes) {
+		tok = s->f[0].tok;
+		if (s->f[0].via)
+			snprintf(via, sizeof(via), "%.*s", T(c, tok)->len, T(c, tok)->s);
+	}
+	idx = summary_lookup(c->sum, c->f->name, (int)strlen(c->f->name), c->u->path);
+	if (idx < 0 || tok < 0)
+		return;
+	t = T(c, tok);
+	summary_set_place(c->sum, idx, c->u->path, t->line, t->col, via[0] ? via : NULL);
+}
+
 static void verdict(struct ctx *c)
 {
 	char where[512];
@@ -1164,12 +1353,16 @@ static void verdict(struct ctx *c)
 		same = effect_equal(&e, &e0);
 	}
 	snprintf(where, sizeof(where), "%s:%d", c->u->path, T(c, c->f->name_tok)->line);
-	if (same) {
+	if (!(c->mode & AF_SUMMARY)) {
+		/* no summary from this analysis: only its reports */
+	} else if (same) {
 		summary_update(c->sum, c->f->name, &e0, where, file_scope(c));
+		summary_place_of(c, &c->exits[0].st, &e0);
 		return;
 	}
 	/* paths disagree: no summary, the callers see no effect */
-	summary_update(c->sum, c->f->name, &(struct effect){ 0 }, where, file_scope(c));
+	if (c->mode & AF_SUMMARY)
+		summary_update(c->sum, c->f->name, &(struct effect){ 0 }, where, file_scope(c));
 	for (i = 0; i < c->nexits; i++) {
 		effect_of(&c->exits[i].st, &e);
 		if (e.nopen)
@@ -1242,12 +1435,30 @@ static void too_complex(struct ctx *c)
 	note(c, f, c->too_complex_tok, "%s", "the analysis gave up here");
 }
 
+void fnout_free(struct fnout *o)
+{
+	free(o->site);
+	free(o->ev);
+	memset(o, 0, sizeof(*o));
+}
+
 int analyse_function(struct unit *u, struct function *f, struct summaries *sum,
-		     const struct config *cfg, struct report *rep, struct cfg *g, int generic)
+		     const struct config *cfg, struct report *rep, struct cfg *g, int generic,
+		     int mode, struct fnout *out)
 {
 	struct ctx c;
+	int i;
 
 	memset(&c, 0, sizeof(c));
+	c.mode = mode;
+	c.out = out;
+	if (out) {
+		out->cfg = g;
+		out->report = !!(mode & AF_REPORT);
+	}
+	c.site_of = xmalloc((g->nn + 1) * sizeof(int));
+	for (i = 0; i < g->nn; i++)
+		c.site_of[i] = -1;
 	c.u = u;
 	c.f = f;
 	c.g = g;
@@ -1260,10 +1471,13 @@ int analyse_function(struct unit *u, struct function *f, struct summaries *sum,
 	explore(&c);
 	if (c.too_complex) {
 		too_complex(&c);
+		if (out)
+			out->too_complex = 1;
 	} else {
 		verdict(&c);
 	}
 	legacy_calls(&c, generic);
+	free(c.site_of);
 	free(c.ni);
 	free(c.stack);
 	free(c.exits);

@@ -236,14 +236,127 @@ static int assignments(struct builder *b, int a0, int a1, int next)
 	return next;
 }
 
-/* Calls that matter in [a0, a1), then assignments, in front of 'next'. */
+int skip_call(const struct token *t)
+{
+	static const char *const kw[] = { "if", "while", "for", "switch", "return", "sizeof",
+		"typeof", "__typeof__", "__typeof", "_Alignof", "__alignof__", "defined", "asm",
+		"__asm__", "__asm", "volatile", "__volatile__", "__attribute__", "_Static_assert",
+		"static_assert", "__builtin_expect", "likely", "unlikely", "do", "else", "case",
+		"offsetof", "__builtin_constant_p", "__same_type", NULL };
+
+	return tok_index(t, kw) >= 0;
+}
+
+/* The ')' that closes the '(' at i, or -1. */
+static int close_paren(struct builder *b, int i, int end)
+{
+	int depth = 0;
+
+	for (; i < end; i++) {
+		if (T(b, i)->kind != T_PUNCT)
+			continue;
+		if (tok_is(T(b, i), "(") || tok_is(T(b, i), "[") || tok_is(T(b, i), "{"))
+			depth++;
+		else if ((tok_is(T(b, i), ")") || tok_is(T(b, i), "]") || tok_is(T(b, i), "}")) &&
+			 --depth == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Tokens of argument 'arg' of the call whose '(' is at lp: [*a0, *a1). */
+int call_arg(const struct token *t, int lp, int rp, int arg, int *a0, int *a1)
+{
+	int i, depth = 0, n = 0, start = lp + 1;
+
+	for (i = lp + 1; i <= rp; i++) {
+		if (i == rp || (depth == 0 && tok_is(&t[i], ","))) {
+			if (n++ == arg) {
+				*a0 = start;
+				*a1 = i;
+				return 1;
+			}
+			start = i + 1;
+			continue;
+		}
+		if (tok_is(&t[i], "(") || tok_is(&t[i], "[") || tok_is(&t[i], "{"))
+			depth++;
+		else if (tok_is(&t[i], ")") || tok_is(&t[i], "]") || tok_is(&t[i], "}"))
+			depth--;
+	}
+	return 0;
+}
+
+/* GFP flags in the arguments that allow direct reclaim (the allocation
+ * may sleep), and nothing that forbids it. */
+int gfp_reclaim(const struct token *tk, int lp, int rp)
+{
+	static const char *const yes[] = { "GFP_KERNEL", "GFP_KERNEL_ACCOUNT", "GFP_USER",
+		"GFP_HIGHUSER", "GFP_HIGHUSER_MOVABLE", "GFP_NOFS", "GFP_NOIO",
+		"GFP_TRANSHUGE", "__GFP_DIRECT_RECLAIM", "__GFP_RECLAIM", "GFP_PGTABLE_KERNEL",
+		"GFP_PGTABLE_USER", NULL };
+	static const char *const no[] = { "GFP_ATOMIC", "GFP_NOWAIT", "GFP_TRANSHUGE_LIGHT",
+		"__GFP_NOWAIT", NULL };
+	int k, found = 0;
+
+	for (k = lp + 1; k < rp; k++) {
+		const struct token *t = &tk[k];
+
+		if (t->kind != T_IDENT)
+			continue;
+		if (tok_index(t, no) >= 0 || (k > lp + 1 && tok_is(&tk[k - 1], "~")))
+			return 0;
+		found |= tok_index(t, yes) >= 0;
+	}
+	return found;
+}
+
+/* The text of a lock argument without '&' and parentheses: its key. */
+static void lock_key(struct builder *b, struct node *n, int arg)
+{
+	char buf[128];
+	int a0, a1, k, len = 0;
+
+	n->lockname = NULL;
+	if (arg < 0 || !call_arg(b->u->toks.t, n->lp, n->rp, arg, &a0, &a1))
+		return;
+	for (k = a0; k < a1; k++) {
+		const struct token *t = T(b, k);
+
+		if (tok_is(t, "&") || tok_is(t, "(") || tok_is(t, ")") || t->kind >= T_PP_IF)
+			continue;
+		if (len + t->len >= (int)sizeof(buf))
+			return;
+		memcpy(buf + len, t->s, t->len);
+		len += t->len;
+	}
+	if (!len)
+		return;
+	n->lockh = name_hash(buf, len);
+	n->lockname = arena_strndup(b->u->arena, buf, len);
+}
+
+static int param_index(struct builder *b, const struct token *t)
+{
+	int i;
+
+	for (i = 0; i < b->f->nparams; i++)
+		if (b->f->params[i] >= 0 && T(b, b->f->params[i])->len == t->len &&
+		    !memcmp(T(b, b->f->params[i])->s, t->s, t->len))
+			return i;
+	return -1;
+}
+
+/* Calls in [a0, a1), then assignments, in front of 'next': lazy MMU
+ * calls, and every other call (the call graph needs them all). */
 static int events(struct builder *b, int a0, int a1, int next)
 {
-	int k, op, legacy;
+	int k, op, legacy, arg;
 
 	next = assignments(b, a0, a1, next);
 	for (k = a1 - 2; k >= a0; k--) {
 		struct token *t = T(b, k);
+		struct node *nd;
 		int n, idx;
 
 		if (t->kind != T_IDENT || !tok_is(T(b, k + 1), "("))
@@ -261,14 +374,29 @@ static int events(struct builder *b, int a0, int a1, int next)
 			N(b, n)->legacy = legacy;
 			N(b, n)->callee = arena_strndup(b->u->arena, t->s, t->len);
 			next = n;
-		} else if (b->sum && (idx = summary_lookup(b->sum, t->s, t->len, b->u->path)) >= 0 &&
-			   !(t->len == (int)strlen(b->f->name) && !memcmp(t->s, b->f->name, t->len))) {
-			n = new_node(b, N_OP, k, next);
-			N(b, n)->op = OP_CALL;
-			N(b, n)->summary = idx;
-			N(b, n)->callee = arena_strndup(b->u->arena, t->s, t->len);
-			next = n;
+			continue;
 		}
+		if (skip_call(t))
+			continue;
+		idx = b->sum ? summary_lookup(b->sum, t->s, t->len, b->u->path) : -1;
+		if (idx >= 0 && t->len == (int)strlen(b->f->name) && !memcmp(t->s, b->f->name, t->len))
+			idx = -1;	/* recursion: no summary of itself */
+		n = new_node(b, N_OP, k, next);
+		nd = N(b, n);
+		nd->op = OP_CALL;
+		nd->summary = idx;
+		nd->plain = idx < 0;
+		nd->callee = arena_strndup(b->u->arena, t->s, t->len);
+		nd->lp = k + 1;
+		nd->rp = close_paren(b, k + 1, a1 + 1);
+		if (nd->rp < 0)
+			nd->rp = a1;
+		nd->cls = call_class(t->s, t->len, &arg);
+		if (nd->cls & (C_LOCK | C_UNLOCK))
+			lock_key(b, nd, arg);
+		nd->gfp = gfp_reclaim(b->u->toks.t, nd->lp, nd->rp);
+		nd->param = param_index(b, t);
+		next = n;
 	}
 	return next;
 }
@@ -329,7 +457,7 @@ static int has_ops(struct builder *b, int from, int exits)
 	int r = 0;
 
 	for (k = from; k < b->g->nn; k++)
-		if (N(b, k)->kind == N_OP)
+		if (N(b, k)->kind == N_OP && !N(b, k)->plain)
 			return 2;
 		else if (exits && (N(b, k)->kind == N_RET || N(b, k)->kind == N_JUMP))
 			r = 1;

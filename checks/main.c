@@ -37,7 +37,11 @@ static void usage(FILE *out)
 		"  -DNAME[=VAL], -UNAME       decide #if conditions\n"
 		"  -include FILE              read #defines (autoconf.h; kconfig.h via -I)\n"
 		"  --max-states=N             path-state budget per function (default 200000)\n"
+		"  --max-depth=N              calls a chain across functions may have (default 20)\n"
+		"  --arch=NAME                follow calls into this arch's definitions only\n"
+		"                             (default: every arch that has the mode)\n"
 		"  --dump=tokens|cfg|summaries  debug output instead of findings\n"
+		"  --dump=functions           the function definitions, as JSON\n"
 		"  --all-functions            parse and analyse every function (testing)\n"
 		"  --exit-zero                exit 0 even with findings (kbuild C=1: CF=--exit-zero)\n"
 		"  --stderr                   print findings on stderr (make -s discards stdout)\n"
@@ -86,10 +90,12 @@ static int option(struct opts *o, char **argv, int *i, int argc)
 	} else if (!strncmp(a, "--dump=", 7)) {
 		o->cfg.dump = a + 7;
 		if (strcmp(o->cfg.dump, "tokens") && strcmp(o->cfg.dump, "cfg") &&
-		    strcmp(o->cfg.dump, "summaries")) {
-			print_error("unknown dump '%s' (tokens, cfg, summaries)", o->cfg.dump);
+		    strcmp(o->cfg.dump, "summaries") && strcmp(o->cfg.dump, "functions")) {
+			print_error("unknown dump '%s' (tokens, cfg, summaries, functions)", o->cfg.dump);
 			return -1;
 		}
+	} else if (!strncmp(a, "--arch=", 7)) {
+		o->cfg.arch = a + 7;
 	} else if (!strncmp(a, "--docs-url=", 11)) {
 		o->cfg.docs_url = a + 11;
 	} else if (!strcmp(a, "--stderr")) {
@@ -98,6 +104,12 @@ static int option(struct opts *o, char **argv, int *i, int argc)
 		o->exit_zero = 1;
 	} else if (!strcmp(a, "--all-functions")) {
 		o->cfg.all_functions = 1;
+	} else if (!strncmp(a, "--max-depth=", 12)) {
+		o->cfg.max_depth = atoi(a + 12);
+		if (o->cfg.max_depth <= 0 || o->cfg.max_depth > 60) {
+			print_error("bad --max-depth '%s' (1 to 60)", a + 12);
+			return -1;
+		}
 	} else if (!strncmp(a, "--max-states=", 13)) {
 		o->cfg.max_states = atoi(a + 13);
 		if (o->cfg.max_states <= 0) {
@@ -175,6 +187,7 @@ int main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.format = "text";
 	o.cfg.max_states = 200000;
+	o.cfg.max_depth = 20;
 	for (i = 0; i < D_NR; i++)
 		o.cfg.enabled[i] = 1;
 	o.paths = xmalloc(argc * sizeof(*o.paths));

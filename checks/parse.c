@@ -584,6 +584,54 @@ static void add_function(struct unit *u, int name, int open, int close, int *all
 	f->body_close = close;
 }
 
+/* The names of the parameters: the last identifier of each one, or the
+ * one after '*' in "int (*fn)(...)". */
+void function_params(struct unit *u, struct function *f)
+{
+	struct token *t = u->toks.t;
+	int i = f->name_tok + 1, end, depth = 0, last = -1, star = -1;
+
+	f->nparams = 0;
+	f->gfp_param = 0;
+	if (i >= u->toks.n || !tok_is(&t[i], "("))
+		return;
+	end = match(t, i, f->body_open);
+	for (i++; end > 0 && i <= end && f->nparams < MAXPARAMS; i++) {
+		if (tok_is(&t[i], "gfp_t"))
+			f->gfp_param = 1;
+		if (depth == 0 && (tok_is(&t[i], ",") || i == end)) {
+			if (last >= 0 || star >= 0 || i != end || f->nparams)
+				f->params[f->nparams++] = star >= 0 ? star : last;
+			last = star = -1;
+			continue;
+		}
+		if (tok_is(&t[i], "(") || tok_is(&t[i], "["))
+			depth++;
+		else if (tok_is(&t[i], ")") || tok_is(&t[i], "]"))
+			depth--;
+		else if (t[i].kind == T_IDENT && depth == 0)
+			last = i;
+		else if (t[i].kind == T_IDENT && depth == 1 && i > 0 && tok_is(&t[i - 1], "*") &&
+			 star < 0 && tok_is(&t[i - 2], "("))
+			star = i;
+	}
+	if (f->nparams == 1 && f->params[0] >= 0 && tok_is(&t[f->params[0]], "void"))
+		f->nparams = 0;
+}
+
+/* The first token of the declaration whose name is at name_tok: after
+ * the previous ';', '}' or preprocessor line. */
+int decl_start(const struct unit *u, int name_tok)
+{
+	const struct token *t = u->toks.t;
+	int i = name_tok;
+
+	while (i > 0 && !tok_is(&t[i - 1], ";") && !tok_is(&t[i - 1], "}") &&
+	       !tok_is(&t[i - 1], "{") && t[i - 1].kind < T_PP_IF)
+		i--;
+	return i;
+}
+
 void parse_function(struct unit *u, struct function *f)
 {
 	struct parser *p = arena_alloc(u->arena, sizeof(*p));
@@ -599,6 +647,7 @@ void parse_function(struct unit *u, struct function *f)
 		return;
 	}
 	f->body = compound(p);
+	function_params(u, f);
 	if (p->i != p->end) {
 		p->i = p->end - 1;
 		fail(p, "trailing tokens after the body");

@@ -5,6 +5,7 @@
  * messages and the usage text.
  */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ struct report {
 	struct skip *s;
 	int ns, salloc;
 	char **paths;
+	int *args;		/* per path: which command-line argument it is under */
 	int npaths;
 	char **errors;		/* inputs that could not be read: the run failed */
 	int nerrors;
@@ -91,6 +93,7 @@ void report_free(struct report *r)
 	for (i = 0; i < r->npaths; i++)
 		free(r->paths[i]);
 	free(r->paths);
+	free(r->args);
 	free(r->f);
 	free(r->s);
 	free(r);
@@ -105,8 +108,22 @@ const char *path_intern(struct report *r, const char *path)
 		if (!strcmp(r->paths[i], path))
 			return r->paths[i];
 	r->paths = xrealloc(r->paths, (r->npaths + 1) * sizeof(*r->paths));
+	r->args = xrealloc(r->args, (r->npaths + 1) * sizeof(*r->args));
+	r->args[r->npaths] = INT_MAX;
 	r->paths[r->npaths] = xstrdup(path);
 	return r->paths[r->npaths++];
+}
+
+/* Output is sorted as a plain walk would visit the files: by command-line
+ * argument, then path (whatever order the analysis took). */
+void report_arg(struct report *r, const char *path, int arg)
+{
+	const char *p = path_intern(r, path);
+	int i;
+
+	for (i = r->npaths - 1; i >= 0; i--)
+		if (r->paths[i] == p && r->args[i] > arg)
+			r->args[i] = arg;
 }
 
 static char *vformat(const char *fmt, va_list ap)
@@ -498,18 +515,46 @@ static int path_index(struct report *r, const char *p)
 	return -1;
 }
 
+/* Paths in walk order: component by component ('/' before any byte). */
+static int cmp_paths(struct report *r, const char *a, const char *b)
+{
+	int ia = path_index(r, a), ib = path_index(r, b);
+
+	if (ia == ib)
+		return 0;
+	if (r->args[ia] != r->args[ib])
+		return r->args[ia] < r->args[ib] ? -1 : 1;
+	for (; *a && *a == *b; a++, b++)
+		;
+	if (*a == '/' || *b == '/')
+		return *a == '/' ? -1 : 1;
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
 static int cmp_findings(const void *x, const void *y, void *r)
 {
 	const struct finding *a = x, *b = y;
-	int pa = path_index(r, a->file), pb = path_index(r, b->file);
+	int c = cmp_paths(r, a->file, b->file);
 
-	if (pa != pb)
-		return pa - pb;
+	if (c)
+		return c;
 	if (a->line != b->line)
 		return a->line - b->line;
 	if (a->col != b->col)
 		return a->col - b->col;
 	return a->id - b->id;
+}
+
+static int cmp_skips(const void *x, const void *y, void *r)
+{
+	const struct skip *a = x, *b = y;
+	int c = cmp_paths(r, a->file, b->file);
+
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line - b->line;
+	return a->col - b->col;
 }
 
 /* Prints everything; returns the number of warnings and skips printed. */
@@ -519,6 +564,8 @@ int report_print(struct report *r, const char *format, const struct config *cfg)
 
 	if (r->nf)	/* r->f is NULL until the first finding */
 		qsort_r(r->f, r->nf, sizeof(*r->f), cmp_findings, r);
+	if (r->ns)
+		qsort_r(r->s, r->ns, sizeof(*r->s), cmp_skips, r);
 	for (i = 0; i < r->nf; i++)
 		n += cfg->enabled[r->f[i].id];
 	if (cfg->enabled[D_PARSE])
@@ -601,4 +648,25 @@ void print_summaries(const struct summaries *s)
 			printf(" leaves-open-%s*%d", kind_name(e->open[k]), e->count[k]);
 		printf("\n");
 	}
+}
+
+/* --dump=functions: one JSON object, {"version": 1, "functions": [...]} */
+void print_functions_begin(void)
+{
+	printf("{\"version\": 1, \"functions\": [");
+}
+
+void print_function_json(int first, const char *file, const char *name, int start, int end)
+{
+	printf("%s\n  {\"file\": ", first ? "" : ",");
+	json_str(stdout, file);
+	printf(", \"name\": ");
+	json_str(stdout, name);
+	printf(", \"start\": %d, \"end\": %d}", start, end);
+}
+
+void print_functions_end(void)
+{
+	printf("\n]}\n");
+	fflush(stdout);
 }

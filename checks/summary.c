@@ -16,6 +16,9 @@ struct summary {
 	char *file;		/* static functions: only calls in this file */
 	struct effect e;
 	int ambiguous;
+	/* where its effect happens (the first open or close), for notes */
+	char *ofile, *ovia;
+	int oline, ocol;
 };
 
 struct summaries {
@@ -42,6 +45,8 @@ void summaries_free(struct summaries *s)
 		free(s->s[i].name);
 		free(s->s[i].where);
 		free(s->s[i].file);
+		free(s->s[i].ofile);
+		free(s->s[i].ovia);
 	}
 	free(s->s);
 	free(s);
@@ -150,8 +155,36 @@ int summary_update(struct summaries *s, const char *name, const struct effect *e
 	x->file = file ? xstrdup(file) : NULL;
 	x->e = *e;
 	x->ambiguous = 0;
+	x->ofile = x->ovia = NULL;
+	x->oline = x->ocol = 0;
 	s->generation++;
 	return 1;
+}
+
+/* Where the summary's effect happens: its first open (or first close of
+ * the caller's section), and the callee that did it (NULL: itself). */
+void summary_set_place(struct summaries *s, int idx, const char *file, int line, int col,
+		       const char *via)
+{
+	struct summary *x = &s->s[idx];
+
+	free(x->ofile);
+	free(x->ovia);
+	x->ofile = xstrdup(file);
+	x->ovia = via ? xstrdup(via) : NULL;
+	x->oline = line;
+	x->ocol = col;
+}
+
+const char *summary_place(const struct summaries *s, int idx, int *line, int *col,
+			  const char **via)
+{
+	const struct summary *x = &s->s[idx];
+
+	*line = x->oline;
+	*col = x->ocol;
+	*via = x->ovia;
+	return x->ofile;
 }
 
 int summary_ambiguous(const struct summaries *s, int idx)

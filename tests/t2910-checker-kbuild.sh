@@ -8,6 +8,10 @@
 # uses: lazy-mmu-check
 . "$(dirname "$0")/lib-tap.sh"
 
+# Run from 'make -s check', the inner makes would inherit -s (which sends
+# the checker's stdout to /dev/null) and the jobserver: not theirs.
+unset MAKEFLAGS MFLAGS MAKELEVEL
+
 require_cmd 'kbuild C=2 run' make gcc flex bison
 require_kernel_tree repo --git 6.12
 

@@ -61,6 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < D_NR; i++)
 		cfg.enabled[i] = 1;
 	cfg.max_states = 200000;
+	cfg.max_depth = 20;
 	cfg.all_functions = 1;
 	cfg.defs = defs;
 	cfg.ndefs = sizeof(defs) / sizeof(defs[0]);

@@ -74,6 +74,7 @@ summary/users.c:44:2: note: lazy MMU mode paused here
 summary/users.c:53:2: warning: legacy arch_enter_lazy_mmu_mode() in generic code: use lazy_mmu_mode_enable() [lazy-mmu-legacy-call]
 summary/users.c:54:2: warning: pt_batch_begin() opens a lazy MMU section inside a legacy section: the legacy API does not nest [lazy-mmu-legacy-nesting]
 summary/users.c:53:2: note: legacy lazy MMU section opened here
+summary/helpers.c:12:2: note: pt_batch_begin() opens a lazy MMU section here
 summary/users.c:57:2: warning: legacy arch_leave_lazy_mmu_mode() in generic code: use lazy_mmu_mode_disable() [lazy-mmu-legacy-call]
 summary/users.c:53:2: note: the section it closes was opened here
  * check-output-end
