@@ -278,6 +278,32 @@ static void trail_notes(struct ctx *c, struct finding *f, const struct state *s)
 	trail_notes_but(c, f, s, -1);
 }
 
+/* The chain of wrappers behind a frame opened by a call: "f() opens it
+ * here", down to the function that does. */
+static void wrapper_notes(struct ctx *c, struct finding *f, const struct token *t)
+{
+	char name[128];
+	const char *path = c->u->path, *file, *via;
+	int hops, idx, line, col;
+
+	snprintf(name, sizeof(name), "%.*s", t->len, t->s);
+	for (hops = 0; hops < 16; hops++) {
+		idx = summary_lookup(c->sum, name, (int)strlen(name), path);
+		if (idx < 0 || !(file = summary_place(c->sum, idx, &line, &col, &via)))
+			return;
+		if (via)
+			report_note(c->rep, f, file, line, col,
+				    "%s() opens it here, by a call of %s(), which returns with it open",
+				    name, via);
+		else
+			report_note(c->rep, f, file, line, col, "%s() opens it here", name);
+		if (!via)
+			return;
+		snprintf(name, sizeof(name), "%s", via);
+		path = file;
+	}
+}
+
 static void frame_note(struct ctx *c, struct finding *f, const struct frame *fr)
 {
 	char buf[200];
@@ -291,6 +317,8 @@ static void frame_note(struct ctx *c, struct finding *f, const struct frame *fr)
 		 fr->kind == OP_PAUSE ? "lazy MMU mode paused here" : "lazy MMU section opened here",
 		 t->len, t->s);
 	note(c, f, fr->tok, "%s", buf);
+	if (f)
+		wrapper_notes(c, f, t);
 }
 
 static void trail_notes_but(struct ctx *c, struct finding *f, const struct state *s, int skip)

@@ -34,6 +34,8 @@ static int good_walk_user(struct walk *w)
  * check-output-start
 chain/a_user.c:16:3: warning: returning with a lazy MMU section still open [lazy-mmu-unbalanced-return]
 chain/a_user.c:14:2: note: lazy MMU section opened here by walk_begin(), which returns with it open
+chain/b_walk.c:7:2: note: walk_begin() opens it here, by a call of batch_begin(), which returns with it open
+chain/c_batch.c:8:2: note: batch_begin() opens it here
 chain/a_user.c:15:2: note: following the 'true' branch (when 'walk_step(w)')
  * check-output-end
  */

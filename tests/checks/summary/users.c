@@ -66,6 +66,8 @@ summary/helpers.c:33:2: note: following the 'true' branch (when 'b->nr')
 summary/helpers.c:35:1: note: another path leaves the function here without that close
 summary/users.c:28:3: warning: returning with a lazy MMU section still open [lazy-mmu-unbalanced-return]
 summary/users.c:26:2: note: lazy MMU section opened here by pt_walk_begin(), which returns with it open
+summary/helpers.c:27:2: note: pt_walk_begin() opens it here, by a call of pt_batch_begin(), which returns with it open
+summary/helpers.c:12:2: note: pt_batch_begin() opens it here
 summary/users.c:27:2: note: following the 'true' branch (when 'fill_batch(b)')
 summary/users.c:38:2: warning: pt_batch_end() with no lazy MMU section open: the section was already closed [lazy-mmu-double-close]
 summary/users.c:37:2: note: it was closed here
