@@ -17,6 +17,7 @@
  * notes.  Last, sections that no caller ever closes.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,7 @@ struct gsite {
 	unsigned char open_via, nargs;
 	int open_line, open_col;
 	int arg0;			/* args[arg0 .. arg0 + nargs): name ids or -1 */
+	int walker;			/* a member of the mm_walk_ops this walker got */
 };
 
 struct gev {
@@ -328,6 +330,7 @@ static int push_site(struct callgraph *g)
 	memset(&g->site[g->nsite], 0, sizeof(g->site[0]));
 	g->site[g->nsite].param = -1;
 	g->site[g->nsite].open_line = -1;
+	g->site[g->nsite].walker = -1;
 	return g->nsite++;
 }
 
@@ -357,6 +360,68 @@ static void site_args(struct callgraph *g, struct gsite *s, const struct token *
 static int ARG(struct callgraph *g, const struct gsite *s, int a)
 {
 	return a < s->nargs ? g->args[s->arg0 + a] : -1;
+}
+
+/*
+ * "struct mm_walk_ops NAME = { .pmd_entry = fn, ... }" in the file: the
+ * walkers (walk_page_range() and its kind) call its members, so a call
+ * that passes NAME calls them too.  Each member found is a call made
+ * where the walker is called.  Function pointers stored in any other
+ * structure are not followed.
+ */
+static void walk_ops(struct callgraph *g, const struct unit *u, int site)
+{
+	const char *b = u->buf, *e = b + u->len, *p, *q, *end;
+	struct gsite s = g->site[site];
+	int a;
+
+	if (!u->buf || !contains(b, u->len, "mm_walk_ops", 11))
+		return;
+	for (p = b; (p = memmem(p, e - p, "mm_walk_ops", 11)); p += 11) {
+		const char *n;
+		int nl, match = -1;
+
+		for (q = p + 11; q < e && (*q == ' ' || *q == '\t'); q++)
+			;
+		for (n = q; q < e && (isalnum((unsigned char)*q) || *q == '_'); q++)
+			;
+		nl = (int)(q - n);
+		for (a = 0; a < s.nargs && nl; a++) {
+			int arg = ARG(g, &s, a);
+
+			if (arg >= 0 && g->names[arg].len == nl && !memcmp(g->names[arg].s, n, nl))
+				match = a;
+		}
+		while (q < e && (*q == ' ' || *q == '\t' || *q == '\n'))
+			q++;
+		if (match < 0 || q + 1 >= e || *q != '=')
+			continue;
+		for (q++; q < e && *q != '{' && *q != ';'; q++)
+			;
+		if (q >= e || *q != '{' || !(end = memchr(q, '}', e - q)))
+			continue;
+		for (; (q = memchr(q, '.', end - q)); q++) {
+			const char *f;
+			int k;
+
+			for (q++; q < end && (isalnum((unsigned char)*q) || *q == '_'); q++)
+				;
+			while (q < end && (*q == ' ' || *q == '\t' || *q == '='))
+				q++;
+			for (f = q; q < end && (isalnum((unsigned char)*q) || *q == '_'); q++)
+				;
+			if (q == f || (*f >= '0' && *f <= '9'))
+				continue;
+			k = push_site(g);
+			g->site[k] = s;
+			g->site[k].callee = intern(g, f, (int)(q - f));
+			g->site[k].cls = g->names[g->site[k].callee].cls;
+			g->site[k].gfp = 0;
+			g->site[k].param = -1;
+			g->site[k].nargs = 0;
+			g->site[k].walker = s.callee;
+		}
+	}
 }
 
 /* What the analysis of one function found (o NULL: it did not parse). */
@@ -412,6 +477,8 @@ void cg_add(struct callgraph *g, int file, struct unit *u, struct function *f,
 			s->open_via = cs->open_via;
 		}
 		site_args(g, s, t, n->lp, n->rp);
+		if (s->nargs)
+			walk_ops(g, u, k);
 	}
 	r->nsite = g->nsite - r->site0;
 	for (i = 0; o && i < o->nev; i++) {
@@ -655,6 +722,7 @@ static void read_function(struct callgraph *g, int id)
 	memset(&u, 0, sizeof(u));
 	u.path = index_path(g->x, file);
 	u.buf = g->buf;
+	u.len = g->len;
 	u.is_arch = f->arch != 0;
 	u.arena = arena_new();
 	lex_range(g, &u, ls, end + 1);
@@ -716,6 +784,7 @@ static void read_macro(struct callgraph *g, int id)
 		q += *q == '\\' && q + 1 < e && q[1] == '\n';
 	memset(&u, 0, sizeof(u));
 	u.buf = b;
+	u.len = g->len;
 	u.arena = arena_new();
 	lex_range(g, &u, p + (kind == DEF_MACRO) - b, q - b);
 	f = &g->fn[id];
@@ -1133,8 +1202,13 @@ static void chain_notes(struct callgraph *g, struct finding *f, int fn, int si, 
 		if (w >= 0) {
 			s = &g->site[w];
 			if (next >= 0) {
-				report_note(g->rep, f, PATH(g, fn), s->line, s->col, "%s() calls %s() here",
-					    FNAME(g, fn), NAME(g, s->callee));
+				if (s->walker >= 0)
+					report_note(g->rep, f, PATH(g, fn), s->line, s->col,
+						    "%s() calls %s() here, which calls %s() (a member of the mm_walk_ops it is given)",
+						    FNAME(g, fn), NAME(g, s->walker), NAME(g, s->callee));
+				else
+					report_note(g->rep, f, PATH(g, fn), s->line, s->col, "%s() calls %s() here",
+						    FNAME(g, fn), NAME(g, s->callee));
 				fn = next;
 				continue;
 			}
@@ -1224,8 +1298,8 @@ static void where_notes(struct callgraph *g, struct finding *f, const struct gsi
 
 static const char *nest_msg(int outer_legacy)
 {
-	return outer_legacy ? "%s() opens a lazy MMU section inside a legacy section: the legacy API does not nest" :
-	       "%s() opens a legacy lazy MMU section inside a lazy MMU section: the legacy API does not nest";
+	return outer_legacy ? "%s opens a lazy MMU section inside a legacy section: the legacy API does not nest" :
+	       "%s opens a legacy lazy MMU section inside a lazy MMU section: the legacy API does not nest";
 }
 
 /*
@@ -1238,6 +1312,14 @@ static void check_call(struct callgraph *g, int k, int root)
 	const struct gsite *s = &g->site[k];
 	int fn = s->fn, legacy = s->legacy, si, n, c, pr, cand[MAXCAND], ctx;
 	struct finding *f;
+	char who[300];
+
+	/* "cb()", or "cb() (an mm_walk_ops member for walk_page_range())" */
+	if (s->walker >= 0)
+		snprintf(who, sizeof(who), "%s() (an mm_walk_ops member given to %s())",
+			 NAME(g, s->callee), NAME(g, s->walker));
+	else
+		snprintf(who, sizeof(who), "%s()", NAME(g, s->callee));
 
 	if (root >= 0) {
 		if ((ctx = context_notes(g, NULL, root)) < 0)
@@ -1249,9 +1331,9 @@ static void check_call(struct callgraph *g, int k, int root)
 		if (g->fn[fn].arch || !once(g, D_SLEEP, k))
 			return;
 		f = report_add(g->rep, D_SLEEP, PATH(g, fn), s->line, s->col, FNAME(g, fn),
-			       (s->cls & C_SLEEP) ? "%s() may sleep while lazy MMU mode is active" :
-			       "%s() with GFP flags that allow direct reclaim may sleep while lazy MMU mode is active",
-			       NAME(g, s->callee));
+			       (s->cls & C_SLEEP) ? "%s may sleep while lazy MMU mode is active" :
+			       "%s with GFP flags that allow direct reclaim may sleep while lazy MMU mode is active",
+			       who);
 		where_notes(g, f, s, root);
 		return;
 	}
@@ -1269,7 +1351,7 @@ static void check_call(struct callgraph *g, int k, int root)
 			if ((pr & P_SLEEP) && g->fn[fn].arch == 0 && g->nopreempt[si] &&
 			    once(g, D_SLEEP, k)) {
 				f = report_add(g->rep, D_SLEEP, PATH(g, fn), s->line, s->col, FNAME(g, fn),
-					       "%s() may sleep while lazy MMU mode is active", NAME(g, s->callee));
+					       "%s may sleep while lazy MMU mode is active", who);
 				where_notes(g, f, s, root);
 				chain_notes(g, f, cand[c], si, P_SLEEP);
 			}
@@ -1277,14 +1359,14 @@ static void check_call(struct callgraph *g, int k, int root)
 			if (((legacy && (pr & P_OPEN)) || (pr & P_OPEN_LEGACY)) && !g->fn[fn].arch &&
 			    once(g, D_LEGACY_NEST, k)) {
 				f = report_add(g->rep, D_LEGACY_NEST, PATH(g, fn), s->line, s->col, FNAME(g, fn),
-					       nest_msg(legacy), NAME(g, s->callee));
+					       nest_msg(legacy), who);
 				where_notes(g, f, s, root);
 				chain_notes(g, f, cand[c], si, legacy && (pr & P_OPEN) ? P_OPEN : P_OPEN_LEGACY);
 			}
 			if ((pr & P_UNLOCK) && once(g, D_UNLOCK, k)) {
 				f = report_add(g->rep, D_UNLOCK, PATH(g, fn), s->line, s->col, FNAME(g, fn),
-					       "%s() releases a lock inside a lazy MMU section, after page-table "
-					       "updates made under it: they may still be batched", NAME(g, s->callee));
+					       "%s releases a lock inside a lazy MMU section, after page-table "
+					       "updates made under it: they may still be batched", who);
 				where_notes(g, f, s, root);
 				chain_notes(g, f, cand[c], si, P_UNLOCK);
 			}

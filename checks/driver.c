@@ -215,6 +215,7 @@ static void check_unit(struct driver *d, int file, const char *buf, size_t len)
 	memset(&u, 0, sizeof(u));
 	u.path = index_path(d->idx, file);
 	u.buf = buf;
+	u.len = len;
 	u.is_arch = index_arch(d->idx, file) != 0;
 	u.arena = arena_new();
 	lex(buf, len, d->k.cfg, &u.toks, &issue);

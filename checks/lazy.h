@@ -126,6 +126,7 @@ struct function {
 struct unit {
 	const char *path;
 	const char *buf;
+	size_t len;
 	int is_arch;
 	struct tokens toks;
 	struct function *fns;

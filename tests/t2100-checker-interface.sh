@@ -59,7 +59,8 @@ test_expect_success 'SARIF 2.1.0 has rules, results, related locations, code flo
 	run = doc["runs"][0]
 	rules = {r["id"] for r in run["tool"]["driver"]["rules"]}
 	for rid in ("unbalanced-return", "double-close", "wrong-close", "inconsistent-paths",
-	            "legacy-call", "legacy-nesting", "too-complex", "parse"):
+	            "legacy-call", "legacy-nesting", "sleep-in-section", "unlock-in-section",
+	            "never-closed", "too-complex", "parse"):
 	    check("lazy-mmu-" + rid in rules, rid)
 	res = run["results"]
 	check(len(res) == 9, len(res))
@@ -149,7 +150,35 @@ test_expect_success 'SARIF of every kind of run validates against the official s
 	test $? -eq 1 &&
 	lazy-mmu-check --format=sarif "$TRASH/weird name é.c" >weird-abs.sarif;
 	test $? -eq 1 &&
-	sarif_ok findings.sarif clean.sarif skipped.sarif failed.sarif weird.sarif weird-abs.sarif
+	(cd "$FIX" && lazy-mmu-check --format=sarif sleeping nesting unlocking closing) >chains.sarif;
+	test $? -eq 1 &&
+	sarif_ok findings.sarif clean.sarif skipped.sarif failed.sarif weird.sarif weird-abs.sarif \
+		chains.sarif
+'
+
+test_expect_success 'SARIF codeFlows carry the chain of calls, in order, ending at the finding' '
+	(cd "$FIX" && lazy-mmu-check sleeping) >chains.txt;
+	python3 - chains.sarif chains.txt <<-\PY
+	def check(cond, *why):
+	    """assert that PYTHONOPTIMIZE cannot turn off"""
+	    if not cond:
+	        raise SystemExit("check failed: %r" % (why,))
+	import json, sys
+	run = json.load(open(sys.argv[1]))["runs"][0]
+	res = [r for r in run["results"] if r["ruleId"] == "lazy-mmu-sleep-in-section"]
+	text = open(sys.argv[2]).read()
+	check(len(res) == text.count("[lazy-mmu-sleep-in-section]"), len(res))
+	deep = [r for r in res if "pt_finish" in r["message"]["text"]][0]
+	flow = deep["codeFlows"][0]["threadFlows"][0]["locations"]
+	msgs = [l["location"]["message"]["text"] for l in flow]
+	check(msgs[0] == "lazy MMU section opened here", msgs)
+	check([m.split("(")[0] for m in msgs[1:4]] == ["pt_finish", "pt_settle", "pt_wait_idle"], msgs)
+	check("might_sleep" in msgs[3] and flow[-1].get("importance") == "essential", msgs)
+	arch = [r for r in res if "flush_pending_hpte" in r["message"]["text"]][0]
+	uris = [l["location"]["physicalLocation"]["artifactLocation"]["uri"]
+	        for l in arch["codeFlows"][0]["threadFlows"][0]["locations"]]
+	check("sleeping/arch/powerpc/mm/hash_flush.c" in uris, uris)
+	PY
 '
 
 test_expect_success 'SARIF: absolute rule links, encoded URIs, a failed run says so' '
@@ -192,6 +221,18 @@ test_expect_success 'the validator rejects what the schema forbids (so the check
 else
 	test_skip_missing 'SARIF validates against the official schema' 'scripts/sarif-validate (run scripts/install-deps)'
 fi
+
+test_expect_success 'arch or generic from the path in the tree, not as typed: same answer from any directory' '
+	(cd "$FIX" && lazy-mmu-check arch/x86/xen/lazy_arch.c) >top.out;
+	test $? -eq 1 &&
+	(cd "$FIX/arch/x86/xen" && lazy-mmu-check lazy_arch.c) >here.out;
+	test $? -eq 1 &&
+	sed "s|^arch/x86/xen/||" top.out >top-rel.out &&
+	cmp top-rel.out here.out &&
+	(cd "$FIX/arch/x86" && lazy-mmu-check xen) >dir.out;
+	sed "s|^arch/x86/||" top.out | cmp - dir.out &&
+	! grep "generic code" here.out
+'
 
 test_expect_success '-Wno-<id> and -W<id> select diagnostics' '
 	(cd "$FIX" && lazy-mmu-check -Wno-legacy-call legacy.c) >out;
