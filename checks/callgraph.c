@@ -28,6 +28,8 @@
 #define MAXCAND 16		/* definitions of one name followed */
 #define MAXHOPS 24		/* notes of one chain */
 #define MAXSLOTS 16
+#define MAXOPS 32		/* mm_walk_ops initializers of one file */
+#define MAXMEMBERS 16
 
 enum { P_SLEEP = 1, P_OPEN = 2, P_OPEN_LEGACY = 4, P_UNLOCK = 8, NPROP = 4 };
 enum { FS_NEW, FS_DONE, FS_FAILED };
@@ -121,6 +123,11 @@ struct callgraph {
 	size_t memlen;
 	int line_off, line_no;		/* line counting: offset, its line */
 	struct report *rep;
+	int ops_file;			/* walk_ops(): the file last read, */
+	struct opsdef {			/* and its mm_walk_ops */
+		int name, member[MAXMEMBERS], n;
+	} ops[MAXOPS];
+	int nops;
 	int *reported;			/* (id, site) already reported */
 	int nreported, repalloc;
 };
@@ -200,6 +207,7 @@ struct callgraph *cg_new(struct index *x, struct summaries *sum, const struct co
 	g->sum = sum;
 	g->cfg = cfg;
 	g->curfile = -1;
+	g->ops_file = -1;
 	g->maxdepth = cfg->max_depth;
 	return g;
 }
@@ -367,61 +375,74 @@ static int ARG(struct callgraph *g, const struct gsite *s, int a)
  * walkers (walk_page_range() and its kind) call its members, so a call
  * that passes NAME calls them too.  Each member found is a call made
  * where the walker is called.  Function pointers stored in any other
- * structure are not followed.
+ * structure are not followed.  The file's initializers are read once.
  */
-static void walk_ops(struct callgraph *g, const struct unit *u, int site)
+static void read_ops(struct callgraph *g, const struct unit *u)
 {
-	const char *b = u->buf, *e = b + u->len, *p, *q, *end;
-	struct gsite s = g->site[site];
-	int a;
+	const char *b = u->buf, *e = b + u->len, *p, *q, *end, *n, *f;
+	struct opsdef *o;
 
-	if (!u->buf || !contains(b, u->len, "mm_walk_ops", 11))
+	g->nops = 0;
+	if (!contains(b, u->len, "mm_walk_ops", 11))
 		return;
-	for (p = b; (p = memmem(p, e - p, "mm_walk_ops", 11)); p += 11) {
-		const char *n;
-		int nl, match = -1;
-
+	for (p = b; (p = memmem(p, e - p, "mm_walk_ops", 11)) && g->nops < MAXOPS; p += 11) {
 		for (q = p + 11; q < e && (*q == ' ' || *q == '\t'); q++)
 			;
 		for (n = q; q < e && (isalnum((unsigned char)*q) || *q == '_'); q++)
 			;
-		nl = (int)(q - n);
-		for (a = 0; a < s.nargs && nl; a++) {
-			int arg = ARG(g, &s, a);
-
-			if (arg >= 0 && g->names[arg].len == nl && !memcmp(g->names[arg].s, n, nl))
-				match = a;
-		}
+		if (q == n)
+			continue;
+		o = &g->ops[g->nops];
+		o->name = intern(g, n, (int)(q - n));
+		o->n = 0;
 		while (q < e && (*q == ' ' || *q == '\t' || *q == '\n'))
 			q++;
-		if (match < 0 || q + 1 >= e || *q != '=')
+		if (q + 1 >= e || *q != '=')
 			continue;
 		for (q++; q < e && *q != '{' && *q != ';'; q++)
 			;
 		if (q >= e || *q != '{' || !(end = memchr(q, '}', e - q)))
 			continue;
-		for (; (q = memchr(q, '.', end - q)); q++) {
-			const char *f;
-			int k;
-
+		for (; (q = memchr(q, '.', end - q)) && o->n < MAXMEMBERS; q++) {
 			for (q++; q < end && (isalnum((unsigned char)*q) || *q == '_'); q++)
 				;
 			while (q < end && (*q == ' ' || *q == '\t' || *q == '='))
 				q++;
 			for (f = q; q < end && (isalnum((unsigned char)*q) || *q == '_'); q++)
 				;
-			if (q == f || (*f >= '0' && *f <= '9'))
-				continue;
-			k = push_site(g);
-			g->site[k] = s;
-			g->site[k].callee = intern(g, f, (int)(q - f));
-			g->site[k].cls = g->names[g->site[k].callee].cls;
-			g->site[k].gfp = 0;
-			g->site[k].param = -1;
-			g->site[k].nargs = 0;
-			g->site[k].walker = s.callee;
+			if (q > f && !(*f >= '0' && *f <= '9'))
+				o->member[o->n++] = intern(g, f, (int)(q - f));
 		}
+		g->nops++;
 	}
+}
+
+static void walk_ops(struct callgraph *g, const struct unit *u, int file, int site)
+{
+	struct gsite s = g->site[site];
+	int a, i, m, k;
+
+	if (!u->buf)
+		return;
+	if (g->ops_file != file) {
+		g->ops_file = file;
+		read_ops(g, u);
+	}
+	for (i = 0; i < g->nops; i++)
+		for (a = 0; a < s.nargs; a++) {
+			if (ARG(g, &s, a) != g->ops[i].name)
+				continue;
+			for (m = 0; m < g->ops[i].n; m++) {
+				k = push_site(g);
+				g->site[k] = s;
+				g->site[k].callee = g->ops[i].member[m];
+				g->site[k].cls = g->names[g->site[k].callee].cls;
+				g->site[k].gfp = 0;
+				g->site[k].param = -1;
+				g->site[k].nargs = 0;
+				g->site[k].walker = s.callee;
+			}
+		}
 }
 
 /* What the analysis of one function found (o NULL: it did not parse). */
@@ -478,7 +499,7 @@ void cg_add(struct callgraph *g, int file, struct unit *u, struct function *f,
 		}
 		site_args(g, s, t, n->lp, n->rp);
 		if (s->nargs)
-			walk_ops(g, u, k);
+			walk_ops(g, u, file, k);
 	}
 	r->nsite = g->nsite - r->site0;
 	for (i = 0; o && i < o->nev; i++) {

@@ -61,8 +61,11 @@ int call_class(const char *s, int len, int *arg)
 	if (memmem(s, len, "trylock", 7))
 		return 0;
 	for (i = 0; calls[i].name; i++) {
-		int n = (int)strlen(calls[i].name);
+		int n;
 
+		if (calls[i].name[0] != s[0])
+			continue;
+		n = (int)strlen(calls[i].name);
 		if (n > len || memcmp(calls[i].name, s, n) || (!calls[i].prefix && n != len))
 			continue;
 		/* an exact row beats a prefix of the same length */

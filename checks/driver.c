@@ -511,7 +511,8 @@ static void check_dir(struct driver *d, const char *path, const char *tpath)
 	closedir(dir);
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_names);
-	first_things_first(path, names, n);
+	if (!d->dump_functions)
+		first_things_first(path, names, n);
 	for (i = 0; i < n; i++) {
 		sub = join_path(path, names[i]);
 		tsub = tpath ? (*tpath ? join_path(tpath, names[i]) : xstrdup(names[i])) : NULL;

@@ -273,6 +273,27 @@ test_expect_success '--dump=cfg and --dump=summaries' '
 	! grep pt_batch_maybe_end out
 '
 
+test_expect_success '--dump=functions: every definition with its first and last line, as JSON' '
+	mkdir -p df/sub &&
+	printf "static int\ntwo_line_decl(int a)\n{\n\treturn a;\n}\n\nstatic inline void one_liner(void) { }\n\n#ifdef CONFIG_X\nvoid under_if(void)\n{\n}\n#endif\n" >df/f.c &&
+	printf "struct s { int a; };\nint\nEXPORT_ME(x);\nunsigned long knr(a)\nint a;\n{\n\treturn a;\n}\n" >df/sub/g.h &&
+	lazy-mmu-check --dump=functions --format=json df >funcs.json &&
+	python3 - funcs.json <<-\PY
+	def check(cond, *why):
+	    """assert that PYTHONOPTIMIZE cannot turn off"""
+	    if not cond:
+	        raise SystemExit("check failed: %r" % (why,))
+	import json, sys
+	doc = json.load(open(sys.argv[1]))
+	check(doc["version"] == 1, doc)
+	got = [(f["file"], f["name"], f["start"], f["end"]) for f in doc["functions"]]
+	check(got == [("df/f.c", "two_line_decl", 1, 5), ("df/f.c", "one_liner", 7, 7),
+	              ("df/f.c", "under_if", 10, 12), ("df/sub/g.h", "knr", 4, 8)], got)
+	PY
+	lazy-mmu-check --dump=functions df/nope.c >out 2>err; test $? -eq 2 &&
+	grep -q "df/nope.c: No such file or directory" err
+'
+
 # A fake configured tree, called the way kbuild calls $(CHECK).
 test_expect_success 'kbuild checker command line: flags ignored, autoconf via kconfig.h' '
 	mkdir -p k/include/linux k/include/generated k/mm &&
