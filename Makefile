@@ -62,6 +62,7 @@ help:
 	@echo 'make install-cocci KERNEL_TREE=DIR   copy cocci/ into DIR/scripts/coccinelle/api/lazy_mmu'
 	@echo 'make uninstall-cocci KERNEL_TREE=DIR remove them again'
 	@echo 'make fuzz FUZZ_SECONDS=N            fuzz the checker (clang, libFuzzer/AFL++)'
+	@echo 'make check-lint / bench-lint        lazy-mmu-lint'"'"'s tests / speed figures'
 
 .PHONY: all checker check check-slow bench demo clean distclean help
 

@@ -23,12 +23,17 @@ import dataclasses
 import hashlib
 import json
 import re
+import urllib.parse
 from typing import Any, Dict, List, Optional
 
 FORMATS = ("text", "json", "sarif", "github")
 
 SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/"
                 "os/schemas/sarif-schema-2.1.0.json")
+LINT_RULES = {
+    "lazy-mmu-api-missing": "a call to a lazy MMU API function the tree "
+                            "does not have (the patch would not compile)",
+}
 
 
 @dataclasses.dataclass
@@ -160,13 +165,43 @@ def _sarif_location(file: str, line: int, column: int,
                     message: Optional[str] = None) -> Dict[str, Any]:
     loc: Dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": {"uri": file, "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": urllib.parse.quote(file, safe="/"),
+                                 "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": line, "startColumn": max(1, column)},
         }
     }
     if message:
         loc["message"] = {"text": message}
     return loc
+
+
+def _sarif_result(f: Finding, index: int) -> Dict[str, Any]:
+    res: Dict[str, Any] = {
+        "ruleId": f.id,
+        "ruleIndex": index,
+        "level": "error" if f.severity == "error" else "warning",
+        "message": {"text": f.message},
+        "locations": [_sarif_location(f.file, f.line, f.column)],
+        "partialFingerprints": {"lazyMmuFinding/v1": f.fingerprint()},
+        "properties": {"tool": f.tool},
+    }
+    if f.commit:
+        res["properties"]["commit"] = f.commit.split(" ", 1)[0]
+    if f.function:
+        res["locations"][0]["logicalLocations"] = [
+            {"name": f.function, "kind": "function"}]
+    if f.notes:
+        res["relatedLocations"] = [
+            dict(_sarif_location(n.file, n.line, n.column, n.message),
+                 id=i + 1) for i, n in enumerate(f.notes)]
+        steps = [{"location": _sarif_location(n.file, n.line, n.column,
+                                              n.message)}
+                 for n in f.notes]
+        steps.append({"location": _sarif_location(f.file, f.line,
+                                                  f.column, f.message),
+                      "importance": "essential"})
+        res["codeFlows"] = [{"threadFlows": [{"locations": steps}]}]
+    return res
 
 
 def to_sarif(findings: List[Finding], version: str = "") -> Dict[str, Any]:
@@ -178,34 +213,11 @@ def to_sarif(findings: List[Finding], version: str = "") -> Dict[str, Any]:
                 "id": f.id,
                 "name": f.id,
                 "shortDescription": {"text": rule_summary(f)},
-                "defaultConfiguration": {"level": "warning"},
+                "defaultConfiguration": {
+                    "level": "error" if f.severity == "error" else
+                    "warning"},
             }
-        res: Dict[str, Any] = {
-            "ruleId": f.id,
-            "ruleIndex": list(rules).index(f.id),
-            "level": "error" if f.severity == "error" else "warning",
-            "message": {"text": f.message},
-            "locations": [_sarif_location(f.file, f.line, f.column)],
-            "partialFingerprints": {"lazyMmuFinding/v1": f.fingerprint()},
-            "properties": {"tool": f.tool},
-        }
-        if f.commit:
-            res["properties"]["commit"] = f.commit.split(" ", 1)[0]
-        if f.function:
-            res["locations"][0]["logicalLocations"] = [
-                {"name": f.function, "kind": "function"}]
-        if f.notes:
-            res["relatedLocations"] = [
-                dict(_sarif_location(n.file, n.line, n.column, n.message),
-                     id=i + 1) for i, n in enumerate(f.notes)]
-            steps = [{"location": _sarif_location(n.file, n.line, n.column,
-                                                  n.message)}
-                     for n in f.notes]
-            steps.append({"location": _sarif_location(f.file, f.line,
-                                                      f.column, f.message),
-                          "importance": "essential"})
-            res["codeFlows"] = [{"threadFlows": [{"locations": steps}]}]
-        results.append(res)
+        results.append(_sarif_result(f, list(rules).index(f.id)))
     driver: Dict[str, Any] = {
         "name": "lazy-mmu-lint",
         "rules": list(rules.values()),
@@ -226,4 +238,6 @@ def to_sarif(findings: List[Finding], version: str = "") -> Dict[str, Any]:
 def rule_summary(f: Finding) -> str:
     if f.id.startswith("cocci/"):
         return "Coccinelle rule %s (report mode)" % f.id[len("cocci/"):]
+    if f.tool == "lazy-mmu-lint":
+        return "lazy-mmu-lint: %s" % LINT_RULES.get(f.id, f.id)
     return "lazy-mmu-check diagnostic %s" % f.id

@@ -1,7 +1,14 @@
-"""The one seam between lazy-mmu-convert and git.
+"""The one seam between lazy-mmu-tools and git.
 
-Every git command the conversion runs goes through Repo.git(), with a
-fixed locale and no pager, so its output can be parsed.  On top of it:
+Every git command the tools run goes through run_git() (the conversion
+through Repo.git()), with a fixed locale, no pager, no prompt and none of
+the caller's GIT_DIR/GIT_WORK_TREE/GIT_INDEX_FILE, so its output can be
+parsed and it acts on the repository it is given.  Two options cover
+lazy-mmu-lint's needs: ``keep_objects`` keeps GIT_OBJECT_DIRECTORY and
+GIT_ALTERNATE_OBJECT_DIRECTORIES (a pre-receive hook sees the pushed
+objects only through them), and ``ceiling`` stops repository discovery
+above a directory (git apply and git diff --no-index in a temporary
+directory then never look at a repository around it).  On top of it:
 
  - the questions the driver asks before it touches anything (is this the
    top of a work tree, is an operation in progress, what is changed);
@@ -52,28 +59,48 @@ class Snapshot:
     dirs: set = field(default_factory=set)         # every directory
 
 
-def _env():
+OBJECT_VARS = ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+               "GIT_QUARANTINE_PATH")
+
+
+def _env(keep_objects=False, ceiling=None):
     env = dict(os.environ)
     env.update({"LC_ALL": "C", "GIT_PAGER": "cat", "PAGER": "cat",
                 "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"})
     # Never let a caller's GIT_DIR/GIT_WORK_TREE point us at another repo.
     for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE",
-                "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR"):
+                "GIT_COMMON_DIR") + (() if keep_objects else OBJECT_VARS):
         env.pop(var, None)
+    if ceiling:
+        env["GIT_CEILING_DIRECTORIES"] = ceiling
     return env
 
 
-def run_git(cwd, args, check=True, input=None):
-    """Run git in cwd; return its stdout.  GitError if it fails."""
+def run_git_full(cwd, args, input=None, binary=False, keep_objects=False,
+                 ceiling=None):
+    """Run git in cwd; the CompletedProcess, whatever its status (str or,
+    with binary, bytes).  GitError only if git cannot be started."""
+    text = {} if binary else {"text": True, "errors": "surrogateescape"}
     try:
-        proc = subprocess.run(["git"] + list(args), cwd=cwd, env=_env(),
-                              input=input, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True,
-                              errors="surrogateescape")
+        return subprocess.run(["git"] + list(args), cwd=cwd,
+                              env=_env(keep_objects, ceiling), input=input,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              stdin=None if input is not None else
+                              subprocess.DEVNULL, **text)
     except OSError as e:
         raise GitError("cannot run git: %s" % e.strerror)
+
+
+def run_git(cwd, args, check=True, input=None, binary=False,
+            keep_objects=False, ceiling=None):
+    """Run git in cwd; return its stdout.  GitError if it fails."""
+    proc = run_git_full(cwd, args, input=input, binary=binary,
+                        keep_objects=keep_objects, ceiling=ceiling)
     if check and proc.returncode != 0:
-        msg = proc.stderr.strip().splitlines()
+        err = proc.stderr
+        if binary:
+            err = err.decode("utf-8", "replace")
+        msg = err.strip().splitlines()
         raise GitError(msg[-1] if msg else
                        "git %s failed (status %d)"
                        % (" ".join(args), proc.returncode))

@@ -1,6 +1,8 @@
 """The one seam between lazy-mmu-tools and Coccinelle's spatch.
 
-Every semantic patch the conversion applies goes through run_spatch().  It
+Every spatch run of the project goes through this module: the semantic
+patches the conversion applies and the rules lazy-mmu-lint runs in report
+mode both use run_spatch().  It
 
  - runs spatch from a private scratch directory, so that the kernel's own
    .cocciconfig (--use-gitgrep, --timeout 200) is never picked up behind
@@ -13,7 +15,10 @@ Every semantic patch the conversion applies goes through run_spatch().  It
    (spatch prints those and still exits 0 for multi-file runs) raises
    SpatchError naming the file.
 
-prefilter() is the cheap grep that picks the files worth handing to spatch.
+prefilter() is the cheap grep that picks the files worth handing to spatch
+in a tree; grep_query() and query_matches() are spatch's own prefilter for
+one rule (the query 'spatch --parse-cocci' prints, cached by rule and
+spatch binary), asked of a text before a spatch is started for it.
 """
 
 import hashlib
@@ -35,6 +40,15 @@ class SpatchError(Exception):
     """spatch is missing, failed, or gave up on a file."""
 
 
+@dataclass(frozen=True)
+class Report:
+    """One coccilib report line: path:line:col[-col2]: message."""
+    path: str           # relative to the tree
+    line: int
+    column: int         # 0-based, as spatch prints it
+    message: str
+
+
 @dataclass
 class SpatchResult:
     returncode: int
@@ -42,6 +56,7 @@ class SpatchResult:
     stderr: str
     changed: list = field(default_factory=list)   # tree-relative paths
     reports: list = field(default_factory=list)   # "path:line: message"
+    items: list = field(default_factory=list)     # Report, with columns
 
 
 def spatch_program():
@@ -118,7 +133,8 @@ def _digest(path):
         return None
 
 
-_REPORT_RE = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+):(?:\d+-\d+:)?\s*(?P<msg>.*)$")
+_REPORT_RE = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+):"
+                        r"(?:(?P<col>\d+)(?:-\d+)?:)?\s*(?P<msg>.*)$")
 
 
 _FAILURE_RE = re.compile(r"^EXN:|^Fatal error|timeout \(we abort\)|Common\.Timeout")
@@ -130,9 +146,9 @@ def failure_lines(stderr):
     return [l for l in stderr.splitlines() if _FAILURE_RE.search(l)]
 
 
-def parse_reports(text, tree):
-    """'path:line: message' for each coccilib report line in text, with
-    paths made relative to tree."""
+def parse_report_items(text, tree):
+    """A Report for each coccilib report line in text, with paths made
+    relative to tree (the tree's own path removed from messages too)."""
     prefix = os.path.abspath(tree).rstrip("/") + "/"
     out = []
     for line in text.splitlines():
@@ -144,20 +160,31 @@ def parse_reports(text, tree):
             path = path[len(prefix):]
         elif os.path.isabs(path):
             continue        # a temporary file of spatch's, not ours
-        out.append("%s:%s: %s" % (path, m.group("line"), m.group("msg")))
+        out.append(Report(path, int(m.group("line")),
+                          int(m.group("col") or 0),
+                          m.group("msg").replace(prefix, "")))
     return out
+
+
+def parse_reports(text, tree):
+    """'path:line: message' for each coccilib report line in text, with
+    paths made relative to tree."""
+    return ["%s:%d: %s" % (r.path, r.line, r.message)
+            for r in parse_report_items(text, tree)]
 
 
 def run_spatch(cocci, files, tree, mode="patch", in_place=True,
                timeout=DEFAULT_TIMEOUT, jobs=DEFAULT_JOBS, defines=(),
-               extra_options=()):
+               extra_options=(), wall_timeout=None):
     """Apply the semantic patch cocci to files (tree-relative) of tree.
 
     mode is the virtual rule to define (-D mode); defines are further
     virtual rules.  With in_place the files are edited and the result's
     'changed' lists those whose content changed.  The result's 'reports'
     holds the coccilib report lines found on stdout (report/org modes) or
-    stderr (patch mode rules that list kept sites there).
+    stderr (patch mode rules that list kept sites there); 'items' the
+    same as Report objects, with columns.  timeout is spatch's own limit
+    per file (CPU seconds), wall_timeout one for the whole run.
 
     Raises SpatchError if spatch is missing, exits non-zero, or reports a
     per-file exception or timeout."""
@@ -168,8 +195,8 @@ def run_spatch(cocci, files, tree, mode="patch", in_place=True,
     files = list(files)
     if not files:
         return SpatchResult(0, "", "")
-    before = {f: _digest(os.path.join(tree, f)) for f in files}
-
+    before = {f: _digest(os.path.join(tree, f)) for f in files} \
+        if in_place else {}
     with tempfile.TemporaryDirectory(prefix="lazy-mmu-spatch.") as scratch:
         groups = os.path.join(scratch, "groups")
         with open(groups, "w", encoding="utf-8") as g:
@@ -187,13 +214,29 @@ def run_spatch(cocci, files, tree, mode="patch", in_place=True,
             cmd.append("--in-place")
         if mode in ("report", "org"):
             cmd.append("--no-show-diff")
-        cmd += list(extra_options)
-        try:
-            proc = subprocess.run(cmd, cwd=scratch, capture_output=True,
-                                  text=True, errors="replace")
-        except OSError as e:
-            raise SpatchError("cannot run %s: %s" % (prog, e.strerror))
+        proc = _execute(cmd + list(extra_options), scratch, cocci, tree,
+                        wall_timeout)
+    changed = [f for f in files if _digest(os.path.join(tree, f)) !=
+               before[f]] if in_place else []
+    items = parse_report_items(proc.stdout if mode in ("report", "org")
+                               else proc.stderr, tree)
+    reports = ["%s:%d: %s" % (r.path, r.line, r.message) for r in items]
+    return SpatchResult(proc.returncode, proc.stdout, proc.stderr,
+                        changed, reports, items)
 
+
+def _execute(cmd, scratch, cocci, tree, wall_timeout):
+    """Run one spatch command; SpatchError unless it exited 0 without a
+    line saying a file was not handled."""
+    try:
+        proc = subprocess.run(cmd, cwd=scratch, capture_output=True,
+                              text=True, errors="replace",
+                              stdin=subprocess.DEVNULL, timeout=wall_timeout)
+    except OSError as e:
+        raise SpatchError("cannot run %s: %s" % (cmd[0], e.strerror))
+    except subprocess.TimeoutExpired:
+        raise SpatchError("spatch %s took more than %d s"
+                          % (os.path.basename(cocci), wall_timeout))
     bad = failure_lines(proc.stderr)
     if proc.returncode != 0 or bad:
         what = bad[0] if bad else (proc.stderr.strip().splitlines() or
@@ -201,10 +244,144 @@ def run_spatch(cocci, files, tree, mode="patch", in_place=True,
         raise SpatchError("spatch %s failed: %s" %
                           (os.path.basename(cocci),
                            what.replace(tree + "/", "")))
+    return proc
 
-    changed = [f for f in files
-               if _digest(os.path.join(tree, f)) != before[f]] if in_place else []
-    reports = parse_reports(proc.stdout if mode in ("report", "org")
-                            else proc.stderr, tree)
-    return SpatchResult(proc.returncode, proc.stdout, proc.stderr,
-                        changed, reports)
+
+# ---------------------------------------------------------------------------
+# spatch's own prefilter: the grep query of a rule
+
+
+def _cache_dir():
+    return os.environ.get("LAZY_MMU_LINT_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or
+        os.path.join(os.path.expanduser("~"), ".cache"),
+        "lazy-mmu-tools", "grep-query")
+
+
+def grep_query(cocci, mode="report"):
+    """The words a file must hold for the rule to match anything, as
+    'spatch --parse-cocci' prints them ("Grep query"), or None (no query,
+    or spatch could not say: then every file may match).  Cached by the
+    rule's content, the mode and the spatch binary, under
+    $LAZY_MMU_LINT_CACHE or ~/.cache/lazy-mmu-tools/grep-query/."""
+    prog = spatch_program()
+    try:
+        with open(cocci, "rb") as f:
+            data = f.read()
+        st = os.stat(prog)
+    except OSError as e:
+        raise SpatchError("cannot read %s: %s" % (cocci, e.strerror))
+    stamp = ("%s %d %d %s" % (prog, st.st_size, st.st_mtime, mode)).encode()
+    cached = os.path.join(_cache_dir(),
+                          hashlib.sha1(data + b"\0" + stamp).hexdigest())
+    try:
+        with open(cached) as f:
+            return f.read().strip() or None
+    except OSError:
+        pass
+    query = _ask_query(prog, cocci, mode)
+    try:
+        os.makedirs(os.path.dirname(cached), exist_ok=True)
+        tmp = cached + ".%d" % os.getpid()
+        with open(tmp, "w") as f:
+            f.write((query or "") + "\n")
+        os.replace(tmp, cached)
+    except OSError:
+        pass            # no cache: asked again next time
+    return query
+
+
+def _ask_query(prog, cocci, mode):
+    with tempfile.TemporaryDirectory(prefix="lazy-mmu-spatch.") as scratch:
+        try:
+            proc = subprocess.run([prog, "--parse-cocci", cocci, "-D", mode],
+                                  cwd=scratch, capture_output=True,
+                                  text=True, errors="replace",
+                                  stdin=subprocess.DEVNULL, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+    if proc.returncode != 0:
+        return None     # the real run reports the error
+    lines = proc.stdout.splitlines()
+    for i, line in enumerate(lines[:-1]):
+        if line.strip() == "Grep query":
+            return lines[i + 1].strip() or None
+    return None
+
+
+_Q_TOKEN = re.compile(r"\s*(\(|\)|\|\||&&|[A-Za-z_]\w*)")
+
+
+def _query_tokens(query):
+    toks = []
+    pos = 0
+    while pos < len(query):
+        m = _Q_TOKEN.match(query, pos)
+        if not m:
+            if query[pos:].strip():
+                return None
+            break
+        toks.append(m.group(1))
+        pos = m.end()
+    return toks
+
+
+class WordCache:
+    """Which words a text holds as whole words, each asked once."""
+
+    def __init__(self, text):
+        self.text = text
+        self.known = {}
+
+    def __contains__(self, word):
+        if word not in self.known:
+            self.known[word] = re.search(r"\b%s\b" % re.escape(word),
+                                         self.text) is not None
+        return self.known[word]
+
+
+def query_matches(query, text):
+    """Evaluate a grep query (words joined by || and &&, with parentheses;
+    && binds tighter) against a text (or a WordCache of one), a word
+    matching as a whole word, as spatch's own prefilter does.  No query,
+    or syntax this does not know, means "maybe": the rule runs."""
+    if not query:
+        return True
+    toks = _query_tokens(query)
+    if toks is None:
+        return True
+    words = text if isinstance(text, WordCache) else WordCache(text)
+    try:
+        value, end = _disj(toks, 0, words)
+    except ValueError:
+        return True
+    return value if end == len(toks) else True
+
+
+def _disj(toks, i, words):
+    value, i = _conj(toks, i, words)
+    while i < len(toks) and toks[i] == "||":
+        other, i = _conj(toks, i + 1, words)
+        value = value or other
+    return value, i
+
+
+def _conj(toks, i, words):
+    value, i = _atom(toks, i, words)
+    while i < len(toks) and toks[i] == "&&":
+        other, i = _atom(toks, i + 1, words)
+        value = value and other
+    return value, i
+
+
+def _atom(toks, i, words):
+    if i >= len(toks):
+        raise ValueError("query ends early")
+    if toks[i] == "(":
+        value, i = _disj(toks, i + 1, words)
+        if i >= len(toks) or toks[i] != ")":
+            raise ValueError("unbalanced parenthesis")
+        return value, i + 1
+    if toks[i] in ("||", "&&", ")"):
+        raise ValueError("operator where a word belongs")
+    return toks[i] in words, i + 1

@@ -77,4 +77,11 @@ uninstall-cocci:
 		echo "  REMOVE  $(LAZY_MMU_COCCI_SUBDIR)"; \
 	fi
 
-.PHONY: install-cocci uninstall-cocci
+# bin/lazy-mmu-lint and the modules behind it (t40xx, t41xx).
+check-lint: all
+	@tests/run -j $(JOBS) t40 t41
+
+bench-lint: all
+	@scripts/bench-lint
+
+.PHONY: install-cocci uninstall-cocci check-lint bench-lint

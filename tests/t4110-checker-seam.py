@@ -119,13 +119,18 @@ class Fake(unittest.TestCase):
 
     def test_environment_names_the_program(self):
         self.fake("echo '{\"findings\": [], \"skipped\": []}'\n")
+        old = os.environ.get("LAZY_MMU_CHECK")
         os.environ["LAZY_MMU_CHECK"] = self.prog
         try:
             check_equal(checker.program(), self.prog)
             check_equal(checker.check(["a.c"], self.d).status, 0)
-        finally:
             del os.environ["LAZY_MMU_CHECK"]
-        check_equal(checker.program(), checker.DEFAULT_PROGRAM)
+            check_equal(checker.program(), checker.DEFAULT_PROGRAM)
+        finally:
+            if old is None:
+                os.environ.pop("LAZY_MMU_CHECK", None)
+            else:
+                os.environ["LAZY_MMU_CHECK"] = old
 
     def test_no_files_runs_nothing(self):
         check_equal(checker.check([], self.d, prog=self.prog).findings, [])
@@ -204,6 +209,13 @@ class Real(unittest.TestCase):
         check(all(f.function == "first" for f in r.findings), r.findings)
         r = checker.check(["mm/a.c"], self.d, options=["-Wno-legacy-call"])
         check("lazy-mmu-legacy-call" not in [f.id for f in r.findings])
+
+    def test_functions(self):
+        libtap.require(os.access(checker.DEFAULT_PROGRAM, os.X_OK),
+                       "bin/lazy-mmu-check (make)")
+        got = checker.functions(["mm/a.c"], self.d)
+        check_equal(got, {"mm/a.c": [checker.Function("first", 5, 14),
+                                     checker.Function("second", 16, 16)]})
 
 
 if __name__ == "__main__":
