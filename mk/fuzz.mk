@@ -20,7 +20,7 @@ FUZZ_DIR := build/fuzz
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror
 # Every checker source but main.c, and the target.
 FUZZ_SRCS = $(filter-out checks/main.c,$(wildcard checks/*.c)) checks/fuzz/fuzz_check.c
-FUZZ_DEPS = $(FUZZ_SRCS) checks/lazy.h checks/diag.def
+FUZZ_DEPS = $(FUZZ_SRCS) checks/lazy.h checks/diag.def checks/calls.def
 
 $(FUZZ_DIR)/libfuzzer/fuzz-check: $(FUZZ_DEPS)
 	@mkdir -p $(dir $@)
