@@ -445,6 +445,11 @@ static void walk_ops(struct callgraph *g, const struct unit *u, int file, int si
 		}
 }
 
+static void add_sites(struct callgraph *g, int id, int file, const struct unit *u,
+		      const struct fnout *o);
+static void add_events(struct callgraph *g, int id, const struct token *t,
+		       const struct fnout *o);
+
 /* What the analysis of one function found (o NULL: it did not parse). */
 void cg_add(struct callgraph *g, int file, struct unit *u, struct function *f,
 	    const struct fnout *o, int parsed)
@@ -477,7 +482,23 @@ void cg_add(struct callgraph *g, int file, struct unit *u, struct function *f,
 			intern(g, t[f->params[i]].s, t[f->params[i]].len) : -1;
 	r->site0 = g->nsite;
 	r->ev0 = g->nev;
-	for (i = 0; o && i < o->nsite; i++) {
+	if (o)
+		add_sites(g, id, file, u, o);
+	r = &g->fn[id];
+	r->nsite = g->nsite - r->site0;
+	if (o)
+		add_events(g, id, t, o);
+	r->nev = g->nev - r->ev0;
+}
+
+/* The calls of one analysed function. */
+static void add_sites(struct callgraph *g, int id, int file, const struct unit *u,
+		      const struct fnout *o)
+{
+	const struct token *t = u->toks.t;
+	int i;
+
+	for (i = 0; i < o->nsite; i++) {
 		const struct callsite *cs = &o->site[i];
 		const struct node *n = &o->cfg->n[cs->node];
 		int k = push_site(g);
@@ -501,8 +522,15 @@ void cg_add(struct callgraph *g, int file, struct unit *u, struct function *f,
 		if (s->nargs)
 			walk_ops(g, u, file, k);
 	}
-	r->nsite = g->nsite - r->site0;
-	for (i = 0; o && i < o->nev; i++) {
+}
+
+/* What one analysed function does itself with the caller's mode. */
+static void add_events(struct callgraph *g, int id, const struct token *t,
+		       const struct fnout *o)
+{
+	int i;
+
+	for (i = 0; i < o->nev; i++) {
 		const struct ownevent *e = &o->ev[i];
 		struct gev *v;
 
@@ -526,7 +554,6 @@ void cg_add(struct callgraph *g, int file, struct unit *u, struct function *f,
 			v->lock = xstrdup(e->lock ? e->lock : "?");
 		}
 	}
-	r->nev = g->nev - r->ev0;
 }
 
 /* ---- which definitions a call reaches ---- */
@@ -714,14 +741,21 @@ static long body_end(const char *b, size_t len, size_t q)
 	return -1;
 }
 
+/* Tokens of bytes [from, to) of the file being read, with their lines
+ * and columns in the file (from need not start a line). */
 static void lex_range(struct callgraph *g, struct unit *u, size_t from, size_t to)
 {
 	struct lex_issue issue = { 0 };
-	int base = line_at(g, from) - 1, i;
+	int base = line_at(g, from) - 1, shift = 0, i;
 
+	while (from - shift > 0 && g->buf[from - shift - 1] != '\n')
+		shift++;
 	lex(g->buf + from, to - from, g->cfg, &u->toks, &issue);
-	for (i = 0; i < u->toks.n; i++)
+	for (i = 0; i < u->toks.n; i++) {
+		if (u->toks.t[i].line == 1)
+			u->toks.t[i].col += shift;
 		u->toks.t[i].line += base;
+	}
 }
 
 static void read_function(struct callgraph *g, int id)
@@ -776,6 +810,47 @@ static int macro_param(const char *p, const struct token *t)
 	return 0;
 }
 
+/* The calls in a macro body (all of them for a function-like macro, the
+ * one name for an alias); params: the macro's '(' */
+static void macro_sites(struct callgraph *g, int id, const struct unit *u, const char *params,
+			int kind)
+{
+	const struct token *tk = u->toks.t;
+	int i, k, n = u->toks.n;
+
+	for (i = 0; i < n; i++) {
+		const struct token *t = &tk[i];
+		struct gsite *s;
+		int arg, rp, depth = 0;
+
+		if (t->kind != T_IDENT || skip_call(t) || macro_param(params, t) ||
+		    (i && tok_is(&t[-1], "##")) || (i + 1 < n && tok_is(&t[1], "##")) ||
+		    (i && tok_is(&t[-1], "#")))
+			continue;
+		if (kind == DEF_MACRO && (i + 1 >= n || !tok_is(&t[1], "(") ||
+					  (i && (tok_is(&t[-1], "->") || tok_is(&t[-1], ".")))))
+			continue;
+		k = push_site(g);
+		s = &g->site[k];
+		s->fn = id;
+		s->callee = intern(g, t->s, t->len);
+		s->line = t->line;
+		s->col = t->col;
+		s->status = ST_CALLER;
+		s->cls = call_class(t->s, t->len, &arg);
+		if (kind == DEF_ALIAS)
+			return;
+		for (rp = i + 1; rp < n; rp++) {
+			if (tok_is(&tk[rp], "("))
+				depth++;
+			else if (tok_is(&tk[rp], ")") && --depth == 0)
+				break;
+		}
+		s->gfp = gfp_reclaim(tk, i + 1, rp);
+		site_args(g, s, tk, i + 1, rp < n ? rp : n - 1);
+	}
+}
+
 /* A function-like macro: the calls in its body, made with the caller's
  * mode; an alias ("#define set_ptes __set_ptes"): a call of the other. */
 static void read_macro(struct callgraph *g, int id)
@@ -783,7 +858,7 @@ static void read_macro(struct callgraph *g, int id)
 	struct fnrec *f = &g->fn[id];
 	const char *b = g->buf, *p = b + f->off, *e = b + g->len, *q;
 	struct unit u;
-	int i, k, len = g->names[f->name].len, kind = f->kind;
+	int len = g->names[f->name].len, kind = f->kind;
 
 	if (f->off + len > g->len || memcmp(p, g->names[f->name].s, len)) {
 		f->state = FS_FAILED;
@@ -810,41 +885,7 @@ static void read_macro(struct callgraph *g, int id)
 	lex_range(g, &u, p + (kind == DEF_MACRO) - b, q - b);
 	f = &g->fn[id];
 	f->site0 = g->nsite;
-	for (i = 0; i < u.toks.n; i++) {
-		const struct token *t = &u.toks.t[i];
-		struct gsite *s;
-		int arg, rp;
-
-		if (t->kind != T_IDENT || skip_call(t) || macro_param(b + f->off + len, t) ||
-		    (i && tok_is(&t[-1], "##")) || (i + 1 < u.toks.n && tok_is(&t[1], "##")) ||
-		    (i && tok_is(&t[-1], "#")))
-			continue;
-		if (kind == DEF_MACRO && (i + 1 >= u.toks.n || !tok_is(&t[1], "(") ||
-					  (i && (tok_is(&t[-1], "->") || tok_is(&t[-1], ".")))))
-			continue;
-		k = push_site(g);
-		s = &g->site[k];
-		s->fn = id;
-		s->callee = intern(g, t->s, t->len);
-		s->line = t->line;
-		s->col = t->col;
-		s->status = ST_CALLER;
-		s->cls = call_class(t->s, t->len, &arg);
-		if (kind == DEF_MACRO) {
-			int depth = 0;
-
-			for (rp = i + 1; rp < u.toks.n; rp++) {
-				if (tok_is(&u.toks.t[rp], "("))
-					depth++;
-				else if (tok_is(&u.toks.t[rp], ")") && --depth == 0)
-					break;
-			}
-			s->gfp = gfp_reclaim(u.toks.t, i + 1, rp);
-			site_args(g, s, u.toks.t, i + 1, rp < u.toks.n ? rp : u.toks.n - 1);
-		}
-		if (kind == DEF_ALIAS)
-			break;
-	}
+	macro_sites(g, id, &u, b + f->off + len, kind);
 	f = &g->fn[id];
 	f->nsite = g->nsite - f->site0;
 	f->ev0 = g->nev;

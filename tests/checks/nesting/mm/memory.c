@@ -115,12 +115,12 @@ static void bad_walk_inside(struct mm_struct *mm, unsigned long start, unsigned 
  * check-output-start
 nesting/mm/memory.c:41:3: warning: set_pte_at() opens a lazy MMU section inside a legacy section: the legacy API does not nest [lazy-mmu-legacy-nesting]
 nesting/mm/memory.c:39:2: note: legacy lazy MMU section opened here
-nesting/include/linux/pgtable.h:20:2: note: set_pte_at() calls set_ptes() here
+nesting/include/linux/pgtable.h:20:41: note: set_pte_at() calls set_ptes() here
 nesting/arch/powerpc/mm/pgtable.c:12:2: note: set_ptes() opens a legacy lazy MMU section here
 nesting/mm/memory.c:64:25: warning: tlb_next_batch() opens a lazy MMU section inside a legacy section: the legacy API does not nest [lazy-mmu-legacy-nesting]
 nesting/mm/memory.c:60:2: note: legacy lazy MMU section opened here
 nesting/mm/memory.c:50:23: note: tlb_next_batch() calls __get_free_page() here
-nesting/include/linux/gfp.h:5:2: note: __get_free_page() calls __get_free_pages() here
+nesting/include/linux/gfp.h:5:35: note: __get_free_page() calls __get_free_pages() here
 nesting/mm/page_alloc.c:25:22: note: __get_free_pages() calls alloc_pages() here
 nesting/mm/page_alloc.c:19:3: note: alloc_pages() calls post_alloc_hook() here
 nesting/mm/page_alloc.c:11:2: note: post_alloc_hook() calls kernel_map_pages() here
