@@ -327,8 +327,10 @@ static void area_free(void *data)
 	}
 }
 
-/* A test resource, so that KUnit frees the area however the case ends
- * (kunit_add_action_or_reset() would do, but only exists from 6.5 on). */
+/*
+ * A test resource, so that KUnit frees the area however the case ends
+ * (kunit_add_action_or_reset() would do, but only exists from 6.5 on).
+ */
 static void area_free_resource(struct kunit_resource *res)
 {
 	area_free(res->data);
@@ -357,6 +359,7 @@ static int area_alloc_pages(struct lazy_mmu_area *area)
 static int lazy_mmu_batch_init(struct kunit *test)
 {
 	struct lazy_mmu_area *area;
+	void *res;
 	int err;
 
 	err = lazy_mmu_test_init(test);
@@ -364,9 +367,9 @@ static int lazy_mmu_batch_init(struct kunit *test)
 		return err;
 	area = kunit_kzalloc(test, sizeof(*area), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, area);
-	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, NULL,
-							  area_free_resource,
-							  GFP_KERNEL, area));
+	res = kunit_alloc_resource(test, NULL, area_free_resource, GFP_KERNEL,
+				   area);
+	KUNIT_ASSERT_NOT_NULL(test, res);
 	KUNIT_ASSERT_EQ(test, area_alloc_pages(area), 0);
 
 	area->vm = get_vm_area(AREA_SIZE, VM_MAP);
