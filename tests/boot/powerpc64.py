@@ -15,6 +15,9 @@ CONFIG_PPC_64S_HASH_MMU=y
 # CONFIG_PPC_RADIX_MMU is not set
 # CONFIG_PPC_POWERNV is not set
 # CONFIG_NUMA is not set
+# CONFIG_MACINTOSH_DRIVERS is not set
+# CONFIG_HID is not set
+# CONFIG_POWER_SUPPLY is not set
 CONFIG_HVC_CONSOLE=y''',
 			   qemu_arch='ppc64',
 			   kernel_path='vmlinux',

@@ -12,7 +12,11 @@ CONFIG_HYPERVISOR_GUEST=y
 CONFIG_PARAVIRT=y
 CONFIG_XEN=y
 CONFIG_XEN_PV=y
-CONFIG_PARAVIRT_XXL=y''',
+CONFIG_PARAVIRT_XXL=y
+# CONFIG_ACPI is not set
+# CONFIG_POWER_SUPPLY is not set
+# CONFIG_XEN_BALLOON is not set
+# CONFIG_XEN_GNTDEV is not set''',
 			   qemu_arch='x86_64',
 			   kernel_path='arch/x86/boot/bzImage',
 			   kernel_command_line='console=ttyS0',
