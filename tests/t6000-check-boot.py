@@ -35,6 +35,7 @@ cb = load_check_boot()
 PPC = next(t for t in cb.TARGETS if t.name == "6.12:powerpc64")
 X86 = next(t for t in cb.TARGETS if t.name == "6.12:x86_64")
 NEG = next(t for t in cb.TARGETS if t.negative)
+MOD = next(t for t in cb.TARGETS if t.name == "6.12:powerpc64:module")
 STATE = ["lazy_mmu_test_nesting", "lazy_mmu_test_pause",
          "lazy_mmu_test_pause_outside", "lazy_mmu_test_interrupt"]
 BATCH = ["lazy_mmu_test_apply_nested",
@@ -67,14 +68,17 @@ def test_select_targets():
     names = [t.name for t in cb.select_targets([])]
     check_equal(names, ["6.12:powerpc64", "6.12:x86_64", "6.19:powerpc64",
                         "6.19:x86_64", "6.19:arm64",
-                        "6.12:powerpc64:negative"])
+                        "6.12:powerpc64:negative", "6.12:powerpc64:module",
+                        "6.12:x86_64:module"])
     check_equal([t.name for t in cb.select_targets(["6.19:arm64"])],
                 ["6.19:arm64"])
     check_equal([t.name for t in cb.select_targets(["x86_64"])],
-                ["6.12:x86_64", "6.19:x86_64"])
+                ["6.12:x86_64", "6.19:x86_64", "6.12:x86_64:module"])
+    check_equal([t.name for t in cb.select_targets(["module"])],
+                ["6.12:powerpc64:module", "6.12:x86_64:module"])
     check_equal([t.name for t in cb.select_targets(["negative"])],
                 ["6.12:powerpc64:negative"])
-    check_equal(len(cb.select_targets(["6.12", "6.12:x86_64"])), 3,
+    check_equal(len(cb.select_targets(["6.12", "6.12:x86_64"])), 5,
                 "each target once")
 
 
@@ -209,6 +213,18 @@ def test_negative_patch_refuses_another_generic_layer():
                             cb.NEGATIVE_PATCH], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
         check(p.returncode != 0, "applied to a different disable()")
+
+
+def test_module_target_needs_the_ko():
+    with tempfile.TemporaryDirectory() as d:
+        reason = verdict(cb.check_module, d, "build 1s")
+        check(reason is not None and cb.MODULE_KO in reason, reason)
+        write(os.path.join(d, cb.MODULE_KO), "x" * 4096)
+        line = cb.check_module(d, "build 1s")
+        check(line.startswith("ok: %s built (4 KB" % cb.MODULE_KO), line)
+    key = cb.build_key(MOD, "a" * 40)
+    check(key != cb.build_key(PPC, "a" * 40), "module build key")
+    check_in("CONFIG_LAZY_MMU_MODE_KUNIT_TEST=m", " ".join(cb.MODULE_CONFIG))
 
 
 def test_a_tree_without_drivers_is_reported_blocked():
