@@ -7,9 +7,8 @@
 FIX=$TOP/tests/checks
 
 test_expect_success 'JSON output parses and carries the text findings' '
-	(cd "$FIX" && lazy-mmu-check unbalanced.c) >text.out;
-	test $? -eq 1 &&
-	(cd "$FIX" && lazy-mmu-check --format=json unbalanced.c) >out.json;
+	{ (cd "$FIX" && lazy-mmu-check unbalanced.c) >text.out; test $? -eq 1; } &&
+	{ (cd "$FIX" && lazy-mmu-check --format=json unbalanced.c) >out.json; test $? -eq 1; } &&
 	python3 -m json.tool out.json >/dev/null &&
 	python3 - out.json text.out <<-\PY
 	def check(cond, *why):
@@ -31,7 +30,7 @@ test_expect_success 'JSON output parses and carries the text findings' '
 '
 
 test_expect_success 'JSON lists a function the parser skipped' '
-	(cd "$FIX" && lazy-mmu-check --format=json parse_error.c) >out.json;
+	{ (cd "$FIX" && lazy-mmu-check --format=json parse_error.c) >out.json; test $? -eq 1; } &&
 	python3 - out.json <<-\PY
 	def check(cond, *why):
 	    """assert that PYTHONOPTIMIZE cannot turn off"""
@@ -46,8 +45,7 @@ test_expect_success 'JSON lists a function the parser skipped' '
 '
 
 test_expect_success 'SARIF 2.1.0 has rules, results, related locations, code flows, fingerprints' '
-	(cd "$FIX" && lazy-mmu-check --format=sarif unbalanced.c wrong_close.c) >out.sarif;
-	test $? -eq 1 &&
+	{ (cd "$FIX" && lazy-mmu-check --format=sarif unbalanced.c wrong_close.c) >out.sarif; test $? -eq 1; } &&
 	python3 - out.sarif <<-\PY
 	def check(cond, *why):
 	    """assert that PYTHONOPTIMIZE cannot turn off"""
@@ -90,8 +88,8 @@ test_expect_success 'exit 0 on clean input' '
 '
 
 test_expect_success 'exit 2 and a one-line reason for a missing path' '
-	lazy-mmu-check clean.c no-such-file.c >out 2>err;
-	test $? -eq 2 && test $(wc -l <err) -eq 1 &&
+	{ lazy-mmu-check clean.c no-such-file.c >out 2>err; test $? -eq 2; } &&
+	test $(wc -l <err) -eq 1 &&
 	grep "no-such-file.c: No such file or directory" err
 '
 
@@ -138,26 +136,20 @@ fi
 
 if [ -n "$have_validator" ]; then
 test_expect_success 'SARIF of every kind of run validates against the official schema' '
-	(cd "$FIX" && lazy-mmu-check --format=sarif unbalanced.c wrong_close.c) >findings.sarif;
-	test $? -eq 1 &&
+	{ (cd "$FIX" && lazy-mmu-check --format=sarif unbalanced.c wrong_close.c) >findings.sarif; test $? -eq 1; } &&
 	lazy-mmu-check --format=sarif clean.c >clean.sarif &&
-	(cd "$FIX" && lazy-mmu-check --format=sarif parse_error.c) >skipped.sarif;
-	test $? -eq 1 &&
-	lazy-mmu-check --format=sarif clean.c no-such-file.c >failed.sarif 2>/dev/null;
-	test $? -eq 2 &&
+	{ (cd "$FIX" && lazy-mmu-check --format=sarif parse_error.c) >skipped.sarif; test $? -eq 1; } &&
+	{ lazy-mmu-check --format=sarif clean.c no-such-file.c >failed.sarif 2>/dev/null; test $? -eq 2; } &&
 	cp "$FIX/unbalanced.c" "weird name é.c" &&
-	lazy-mmu-check --format=sarif "weird name é.c" >weird.sarif;
-	test $? -eq 1 &&
-	lazy-mmu-check --format=sarif "$TRASH/weird name é.c" >weird-abs.sarif;
-	test $? -eq 1 &&
-	(cd "$FIX" && lazy-mmu-check --format=sarif sleeping nesting unlocking closing) >chains.sarif;
-	test $? -eq 1 &&
+	{ lazy-mmu-check --format=sarif "weird name é.c" >weird.sarif; test $? -eq 1; } &&
+	{ lazy-mmu-check --format=sarif "$TRASH/weird name é.c" >weird-abs.sarif; test $? -eq 1; } &&
+	{ (cd "$FIX" && lazy-mmu-check --format=sarif sleeping nesting unlocking closing) >chains.sarif; test $? -eq 1; } &&
 	sarif_ok findings.sarif clean.sarif skipped.sarif failed.sarif weird.sarif weird-abs.sarif \
 		chains.sarif
 '
 
 test_expect_success 'SARIF codeFlows carry the chain of calls, in order, ending at the finding' '
-	(cd "$FIX" && lazy-mmu-check sleeping) >chains.txt;
+	{ (cd "$FIX" && lazy-mmu-check sleeping) >chains.txt; test $? -eq 1; } &&
 	python3 - chains.sarif chains.txt <<-\PY
 	def check(cond, *why):
 	    """assert that PYTHONOPTIMIZE cannot turn off"""
@@ -223,22 +215,33 @@ else
 fi
 
 test_expect_success 'arch or generic from the path in the tree, not as typed: same answer from any directory' '
-	(cd "$FIX" && lazy-mmu-check arch/x86/xen/lazy_arch.c) >top.out;
-	test $? -eq 1 &&
-	(cd "$FIX/arch/x86/xen" && lazy-mmu-check lazy_arch.c) >here.out;
-	test $? -eq 1 &&
+	{ (cd "$FIX" && lazy-mmu-check arch/x86/xen/lazy_arch.c) >top.out; test $? -eq 1; } &&
+	{ (cd "$FIX/arch/x86/xen" && lazy-mmu-check lazy_arch.c) >here.out; test $? -eq 1; } &&
 	sed "s|^arch/x86/xen/||" top.out >top-rel.out &&
 	cmp top-rel.out here.out &&
-	(cd "$FIX/arch/x86" && lazy-mmu-check xen) >dir.out;
+	{ (cd "$FIX/arch/x86" && lazy-mmu-check xen) >dir.out; test $? -eq 1; } &&
 	sed "s|^arch/x86/||" top.out | cmp - dir.out &&
 	! grep "generic code" here.out
 '
 
+test_expect_success '--arch: chains follow one arch, and never mix two' '
+	{ (cd "$FIX" && lazy-mmu-check -Wno-legacy-call nesting) >all.out; test $? -eq 1; } &&
+	{ (cd "$FIX" && lazy-mmu-check -Wno-legacy-call --arch=powerpc nesting) >ppc.out; test $? -eq 1; } &&
+	{ (cd "$FIX" && lazy-mmu-check -Wno-legacy-call --arch=arm64 nesting) >arm.out; test $? -eq 1; } &&
+	grep -q "^nesting/mm/memory.c:41:3: warning: set_pte_at()" ppc.out &&
+	! grep -q "tlb_next_batch() opens" ppc.out && ! grep -q "arch/arm64" ppc.out &&
+	grep -q "^nesting/mm/memory.c:64:25: warning: tlb_next_batch() opens" arm.out &&
+	! grep -q "set_pte_at() opens" arm.out && ! grep -q "arch/powerpc" arm.out &&
+	grep -q "set_pte_at() opens" all.out && grep -q "tlb_next_batch() opens" all.out &&
+	{ (cd "$FIX" && lazy-mmu-check -Wno-legacy-call --arch=x86 nesting) >x86.out; test $? -eq 1; } &&
+	! grep -q "set_pte_at() opens\|tlb_next_batch() opens" x86.out
+'
+
 test_expect_success '-Wno-<id> and -W<id> select diagnostics' '
-	(cd "$FIX" && lazy-mmu-check -Wno-legacy-call legacy.c) >out;
-	test $? -eq 1 && ! grep legacy-call out && grep -c "lazy-mmu-legacy-nesting" out &&
-	(cd "$FIX" && lazy-mmu-check -Wno-lazy-mmu-legacy-call -Wno-legacy-nesting -Wno-double-close legacy.c) >out;
-	test $? -eq 0 && test ! -s out &&
+	{ (cd "$FIX" && lazy-mmu-check -Wno-legacy-call legacy.c) >out; test $? -eq 1; } &&
+	! grep legacy-call out && grep -c "lazy-mmu-legacy-nesting" out &&
+	{ (cd "$FIX" && lazy-mmu-check -Wno-lazy-mmu-legacy-call -Wno-legacy-nesting -Wno-double-close legacy.c) >out; test $? -eq 0; } &&
+	test ! -s out &&
 	(cd "$FIX" && lazy-mmu-check -Wno-legacy-call -Wlegacy-call legacy.c | grep -c legacy-call) >n &&
 	test $(cat n) -eq 19
 '

@@ -34,20 +34,32 @@ edit() {
 	PY
 }
 
+# mutated CLONE STATUS FILE PYTHON: edit FILE of CLONE, run the checker on
+# the whole clone into 'out' (its exit status must be STATUS), restore
+# the clone whatever happened.
+mutated() {
+	_clone=$1 _want=$2 _file=$3
+	rm -f out w &&
+	edit "$_clone/$_file" "$4" &&
+	{ (cd "$_clone" && lazy-mmu-check .) >out; test $? -eq "$_want"; }
+	_st=$?
+	git -C "$_clone" checkout -q . && return $_st
+}
+
 require_kernel_tree t61 6.1
 require_kernel_tree t619 6.19
 require_kernel_tree t7 7
 require_kernel_tree t612 6.12
 
 test_expect_success 'Linux 6.1: the legacy calls, and the findings docs/checks.md judges' '
-	(cd "$t61" && lazy-mmu-check .) >61.out;
-	test $? -eq 1 && ! grep lazy-mmu-parse 61.out &&
+	{ (cd "$t61" && lazy-mmu-check .) >61.out; test $? -eq 1; } &&
+	! grep lazy-mmu-parse 61.out &&
 	verdicts 6.1 61.out --legacy-calls 30
 '
 
 test_expect_success 'Linux 6.19: the legacy calls, and the findings docs/checks.md judges' '
-	(cd "$t619" && lazy-mmu-check .) >619.out;
-	test $? -eq 1 && ! grep lazy-mmu-parse 619.out &&
+	{ (cd "$t619" && lazy-mmu-check .) >619.out; test $? -eq 1; } &&
+	! grep lazy-mmu-parse 619.out &&
 	verdicts 6.19 619.out --legacy-calls 57
 '
 
@@ -61,23 +73,21 @@ test_expect_success 'the answer does not depend on the working directory' '
 	(cd "$t612/arch/x86/xen" && lazy-mmu-check enlighten_pv.c) >xen-here.out &&
 	(cd "$t612" && lazy-mmu-check arch/x86/xen/enlighten_pv.c) >xen-top.out &&
 	test ! -s xen-here.out && test ! -s xen-top.out &&
-	(cd "$t612/mm" && lazy-mmu-check madvise.c) >mm-here.out;
-	(cd "$t612" && lazy-mmu-check mm/madvise.c) >mm-top.out;
+	{ (cd "$t612/mm" && lazy-mmu-check madvise.c) >mm-here.out; test $? -eq 1; } &&
+	{ (cd "$t612" && lazy-mmu-check mm/madvise.c) >mm-top.out; test $? -eq 1; } &&
 	sed "s|^mm/||" mm-top.out >mm-top-rel.out &&
 	test -s mm-here.out && cmp mm-here.out mm-top-rel.out
 '
 
 test_expect_success '6.19 and 7.x: sparse clones to mutate' '
 	sparse_clone m619 6.19 && sparse_clone m7 7 &&
-	(cd m619 && lazy-mmu-check .) >m619.out;
-	test $? -eq 1 &&
+	{ (cd m619 && lazy-mmu-check .) >m619.out; test $? -eq 1; } &&
 	(cd m7 && lazy-mmu-check .) >m7.out && test ! -s m7.out
 '
 
 test_expect_success '6.19, final disable of flush_hash_table_pmd_range() deleted: reported with the chain' '
-	edit m619/arch/powerpc/mm/book3s64/hash_tlb.c "
+	mutated m619 1 arch/powerpc/mm/book3s64/hash_tlb.c "
 s = s.replace(\"out:\n\tarch_leave_lazy_mmu_mode();\n\", \"out:\n\")" &&
-	(cd m619 && lazy-mmu-check .) >out; git -C m619 checkout -q . &&
 	grep -A3 "^\./arch/powerpc/include/asm/book3s/64/pgtable.h:[0-9]*:[0-9]*: warning: returning with a lazy MMU section still open \[lazy-mmu-unbalanced-return\]" out >w &&
 	grep -q "note: lazy MMU section opened here by hash__pmdp_collapse_flush()" w &&
 	grep -q "hash_pgtable.c:[0-9]*:[0-9]*: note: hash__pmdp_collapse_flush() opens it here, by a call of flush_hash_table_pmd_range()" w &&
@@ -85,51 +95,45 @@ s = s.replace(\"out:\n\tarch_leave_lazy_mmu_mode();\n\", \"out:\n\")" &&
 '
 
 test_expect_success '6.19, resume of kasan_depopulate_vmalloc_pte() deleted: never closed, at its end' '
-	edit m619/mm/kasan/shadow.c "
+	mutated m619 1 mm/kasan/shadow.c "
 s = s.replace(\"__free_page(pfn_to_page(pte_pfn(pte)));\n\n\tarch_enter_lazy_mmu_mode();\n\", \"__free_page(pfn_to_page(pte_pfn(pte)));\n\n\")" &&
-	(cd m619 && lazy-mmu-check .) >out; git -C m619 checkout -q . &&
 	grep -A3 "^\./mm/kasan/shadow.c:[0-9]*:1: warning: reaching the end of the function having closed the lazy MMU section it runs inside: apply_to_pte_range() never reopens it \[lazy-mmu-never-closed\]" out >w &&
 	grep -q "shadow.c:474:2: note: the section it runs inside is closed here" w &&
 	grep -q "note: kasan_depopulate_vmalloc_pte() is passed to apply_to_existing_page_range() here" w
 '
 
 test_expect_success '6.19, powerpc set_ptes() with a section of its own: nesting under remap_pte_range()' '
-	edit m619/arch/powerpc/mm/pgtable.c "
+	mutated m619 1 arch/powerpc/mm/pgtable.c "
 s = s.replace(\"\tpte = set_pte_filter(pte, addr);\n\", \"\tpte = set_pte_filter(pte, addr);\n\tarch_enter_lazy_mmu_mode();\n\", 1)
 s = s.replace(\"\t\tpte = pte_next_pfn(pte);\n\t}\n}\n\", \"\t\tpte = pte_next_pfn(pte);\n\t}\n\tarch_leave_lazy_mmu_mode();\n}\n\", 1)" &&
-	(cd m619 && lazy-mmu-check .) >out; git -C m619 checkout -q . &&
 	grep -A3 "^\./mm/memory.c:2826:3: warning: set_pte_at() opens a lazy MMU section inside a legacy section: the legacy API does not nest \[lazy-mmu-legacy-nesting\]" out >w &&
 	grep -q "include/linux/pgtable.h:303:[0-9]*: note: set_pte_at() calls set_ptes() here" w &&
 	grep -q "arch/powerpc/mm/pgtable.c:[0-9]*:2: note: set_ptes() opens a legacy lazy MMU section here" w
 '
 
 test_expect_success '6.19, the generic set_ptes() with a section of its own: nesting through set_pte_at()' '
-	edit m619/include/linux/pgtable.h "
+	mutated m619 1 include/linux/pgtable.h "
 s = s.replace(\"\tpage_table_check_ptes_set(mm, ptep, pte, nr);\n\n\tfor (;;) {\n\t\tset_pte(ptep, pte);\n\t\tif (--nr == 0)\n\t\t\tbreak;\n\t\tptep++;\n\t\tpte = pte_next_pfn(pte);\n\t}\n\", \"\tpage_table_check_ptes_set(mm, ptep, pte, nr);\n\n\tarch_enter_lazy_mmu_mode();\n\tfor (;;) {\n\t\tset_pte(ptep, pte);\n\t\tif (--nr == 0)\n\t\t\tbreak;\n\t\tptep++;\n\t\tpte = pte_next_pfn(pte);\n\t}\n\tarch_leave_lazy_mmu_mode();\n\", 1)" &&
-	(cd m619 && lazy-mmu-check .) >out; git -C m619 checkout -q . &&
 	grep -A3 "^\./mm/memory.c:2826:3: warning: set_pte_at() opens a lazy MMU section inside a legacy section" out >w &&
 	grep -q "include/linux/pgtable.h:[0-9]*:[0-9]*: note: set_pte_at() calls set_ptes() here" w &&
 	grep -q "include/linux/pgtable.h:[0-9]*:2: note: set_ptes() opens a legacy lazy MMU section here" w
 '
 
 test_expect_success '7.x, resume of kasan_depopulate_vmalloc_pte() deleted: never closed, at its end' '
-	edit m7/mm/kasan/shadow.c "
+	mutated m7 1 mm/kasan/shadow.c "
 s = s.replace(\"__free_page(pfn_to_page(pte_pfn(pte)));\n\n\tlazy_mmu_mode_resume();\n\", \"__free_page(pfn_to_page(pte_pfn(pte)));\n\n\")" &&
-	(cd m7 && lazy-mmu-check .) >out; git -C m7 checkout -q . &&
 	test $(grep -c ": warning: " out) -eq 1 &&
 	grep -A1 "^\./mm/kasan/shadow.c:[0-9]*:1: warning: reaching the end of the function with lazy MMU mode still paused: apply_to_pte_range() runs it inside a section and never resumes it \[lazy-mmu-never-closed\]" out >w &&
 	grep -q "shadow.c:474:2: note: lazy MMU mode paused here" w
 '
 
 test_expect_success '7.x, GFP_KERNEL in the apply_to_page_range() callback: sleeping, not while paused' '
-	edit m7/mm/kasan/shadow.c "
+	mutated m7 1 mm/kasan/shadow.c "
 s = s.replace(\"\tint index;\n\n\tlazy_mmu_mode_pause();\n\n\tindex = PFN_DOWN\", \"\tint index;\n\tunsigned long spare = __get_free_page(GFP_KERNEL);\n\n\tlazy_mmu_mode_pause();\n\n\tindex = PFN_DOWN\", 1)" &&
-	(cd m7 && lazy-mmu-check .) >out; git -C m7 checkout -q . &&
 	grep -A2 "^\./mm/kasan/shadow.c:307:[0-9]*: warning: __get_free_page() with GFP flags that allow direct reclaim may sleep while lazy MMU mode is active \[lazy-mmu-sleep-in-section\]" out >w &&
 	grep -q "note: kasan_populate_vmalloc_pte() is passed to apply_to_page_range() here" w &&
-	edit m7/mm/kasan/shadow.c "
+	mutated m7 0 mm/kasan/shadow.c "
 s = s.replace(\"\tlazy_mmu_mode_pause();\n\n\tindex = PFN_DOWN\", \"\tlazy_mmu_mode_pause();\n\n\tdata->spare = __get_free_page(GFP_KERNEL);\n\tindex = PFN_DOWN\", 1)" &&
-	(cd m7 && lazy-mmu-check .) >out; git -C m7 checkout -q . &&
 	test ! -s out
 '
 
