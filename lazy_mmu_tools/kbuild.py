@@ -137,12 +137,25 @@ OPTIONAL = {"x86_64": (("LAZY_MMU_MODE_KUNIT_TEST",
 
 # Directories whose objects cannot be compiled one by one: the directory
 # target that builds them (with a file it must produce), or None and why.
+# The x86 early startup code moved to arch/x86/boot/startup/ (6.16) is
+# part of vmlinux and compiles like any other object.
 SPECIAL_DIRS = [
     ("arch/x86/entry/vdso/", "arch/x86/entry/vdso/",
      "arch/x86/entry/vdso/vdso32/vclock_gettime.o", None),
     ("arch/x86/boot/", None, None,
      "the boot code is only built with a whole vmlinux"),
 ]
+ORDINARY_DIRS = ("arch/x86/boot/startup/",)
+
+
+def special_dir(path):
+    """The SPECIAL_DIRS entry path is under, or None."""
+    if path.startswith(ORDINARY_DIRS):
+        return None
+    for entry in SPECIAL_DIRS:
+        if path.startswith(entry[0]):
+            return entry
+    return None
 
 # Where a tree says an architecture has lazy MMU code: before the series
 # an arch header defines __HAVE_ARCH_ENTER_LAZY_MMU_MODE, after it the
@@ -478,9 +491,9 @@ def objects_for(config, files):
         if f.startswith("arch/") and \
                 not f.startswith("arch/%s/" % config.srcarch):
             continue
-        special = [s for s in SPECIAL_DIRS if f.startswith(s[0])]
+        special = special_dir(f)
         if special and f.endswith((".c", ".h")):
-            _, target, _, why = special[0]
+            _, target, _, why = special
             if target is None:
                 skipped.append((f, why))
             elif target not in objs:
@@ -589,19 +602,20 @@ def first_error(result: BuildResult) -> str:
 
 
 def uncovered(files: Sequence[str], results: Sequence[BuildResult]):
-    """The touched .c files that no successful build compiled (the x86
-    boot code and other files no configuration can compile one by one
-    are not counted: they are listed as skipped with their reason)."""
+    """The touched .c files of the kernel that no successful build
+    compiled (a file of a directory built as a whole counts as compiled
+    when its directory was)."""
     built = set()
     for r in results:
         built.update(r.built)
     missing = []
     for f in files:
         if not f.endswith(".c") or \
-                any(f.startswith(s[0]) for s in SPECIAL_DIRS) or \
                 f.startswith(("tools/", "scripts/", "Documentation/",
                               "samples/", "usr/")):
             continue
-        if f[:-2] + ".o" not in built:
+        special = special_dir(f)
+        target = special[1] if special else f[:-2] + ".o"
+        if target is None or target not in built:
             missing.append(f)
     return missing

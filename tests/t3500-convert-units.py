@@ -243,10 +243,11 @@ def test_kbuild_select_all_keeps_the_arches_the_tree_has():
 def test_kbuild_objects_for_one_arch():
     files = ["mm/madvise.c", "include/linux/pgtable.h",
              "arch/x86/xen/mmu_pv.c", "arch/powerpc/mm/book3s64/hash_tlb.c",
-             "arch/x86/boot/compressed/misc.h", "tools/x.c", "mm/Kconfig"]
+             "arch/x86/boot/compressed/misc.h", "tools/x.c", "mm/Kconfig",
+             "arch/x86/boot/startup/sme.c"]
     objs, skipped = kbuild.objects_for(kbuild.CONFIGS["x86_64"], files)
-    check(objs == ["mm/memory.o", "mm/madvise.o", "arch/x86/xen/mmu_pv.o"],
-          objs)
+    check(objs == ["mm/memory.o", "mm/madvise.o", "arch/x86/xen/mmu_pv.o",
+                   "arch/x86/boot/startup/sme.o"], objs)
     check(skipped == [("arch/x86/boot/compressed/misc.h",
                        "the boot code is only built with a whole vmlinux")],
           skipped)
@@ -278,11 +279,15 @@ def test_kbuild_why_not_built_follows_the_makefiles_up():
 
 @case
 def test_kbuild_uncovered_lists_what_no_build_compiled():
-    r = kbuild.BuildResult("x86_64", built=["mm/memory.o", "mm/madvise.o"])
+    r = kbuild.BuildResult("x86_64", built=["mm/memory.o", "mm/madvise.o",
+                                            "arch/x86/boot/startup/sme.o"])
     got = kbuild.uncovered(["mm/madvise.c", "mm/migrate_device.c",
                             "include/linux/pgtable.h",
-                            "arch/x86/boot/startup/x.c"], [r])
-    check(got == ["mm/migrate_device.c"], got)
+                            "arch/x86/boot/startup/sme.c",
+                            "arch/x86/boot/compressed/misc.c",
+                            "tools/testing/x.c"], [r])
+    check(got == ["mm/migrate_device.c", "arch/x86/boot/compressed/misc.c"],
+          got)
 
 
 @case
