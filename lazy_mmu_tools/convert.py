@@ -219,6 +219,19 @@ def _is_kernel_makefile(path):
     return "VERSION =" in head and "PATCHLEVEL =" in head
 
 
+def check_created(repo, steps, req):
+    """ConvertError if a file a step would create is already in the work
+    tree but not in git: the step would keep it (or a failure remove it),
+    and nothing could give its content back."""
+    paths = [p for step in steps if selected(step, req)
+             for p in getattr(step, "new_files", ())]
+    mine = repo.untracked_among(paths)
+    if mine:
+        raise ConvertError("'%s' is not tracked by git and the conversion "
+                           "creates it; commit it or move it away, and run "
+                           "again" % mine[0])
+
+
 def check_clean(repo, name):
     """ConvertError listing the changes if the tree (name: as the user
     gave it) has any."""
@@ -698,6 +711,7 @@ def main(argv=None, steps=None, printer=None):
         checker_path = find_checker(printer)
         if steps is None:
             steps = load_steps()
+        check_created(repo, steps, req)
         if req.dry_run:
             return dry_run(repo, steps, req, checker_path, printer)
         result = convert(repo, steps, req, checker_path, printer)

@@ -126,6 +126,7 @@ class GenericStep(EditStep):
 
     name = "generic"
     arch = None
+    new_files = (KUNIT_TEST,)
     subject = "mm: add nestable generic lazy MMU mode helpers"
     body = (
         "Lazy MMU sections cannot nest today: an inner\n"

@@ -182,6 +182,16 @@ class Repo:
     def tracked(self):
         return _split_z(self.git("ls-files", "-z"))
 
+    def untracked_among(self, paths):
+        """Those of paths that exist in the work tree and git does not
+        track (ignored ones included)."""
+        present = [p for p in paths
+                   if os.path.lexists(os.path.join(self.top, p))]
+        if not present:
+            return []
+        known = set(_split_z(self.git("ls-files", "-z", "--", *present)))
+        return [p for p in present if p not in known]
+
     def identity_args(self):
         """-c options giving a fallback identity when the user has none,
         else []."""

@@ -112,6 +112,10 @@ class Step:
     subject = ""
     body = ""
     arch = None
+    # Tree-relative paths of the files the step writes from nothing: the
+    # driver refuses a tree where one of them exists untracked, since git
+    # could not give its content back after a failure.
+    new_files = ()
 
     def applicable(self, tree):
         return True

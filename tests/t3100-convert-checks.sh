@@ -64,6 +64,18 @@ test_expect_success 'untracked files alone do not make the tree dirty' '
 	rm linux/notes.txt
 '
 
+test_expect_success 'an untracked file where the series creates one is refused' '
+	mkdir -p linux/mm/tests && echo "/* my own test */" >linux/mm/tests/fake_kunit.c &&
+	tree_state linux >before &&
+	convert linux && expect_rc 2 && test "$(wc -l <err)" -eq 1 &&
+	grep -q "mm/tests/fake_kunit.c. is not tracked by git and the conversion creates it" err &&
+	tree_state linux >after && test_cmp before after &&
+	grep -q "my own test" linux/mm/tests/fake_kunit.c &&
+	convert --dry-run linux && expect_rc 2 &&
+	convert --arch powerpc linux && expect_rc 2 &&
+	rm -r linux/mm/tests
+'
+
 test_expect_success 'a tree in the middle of a merge is refused' '
 	cp linux/.git/HEAD linux/.git/MERGE_HEAD &&
 	convert linux && expect_rc 2 && grep -q "middle of a merge" err &&

@@ -43,6 +43,7 @@ class FakeStep:
                      % (name, name.replace("-", "_")))
         self.edits = edits          # (path, old, new)
         self.creates = creates      # (path, text)
+        self.new_files = tuple(path for path, _ in creates)
 
     def _read(self, tree, path):
         try:
