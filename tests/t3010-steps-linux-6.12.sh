@@ -11,28 +11,7 @@ require_kernel_tree repo --git 6.12
 tree=$TRASH/linux
 export tree repo
 
-# steps.py driven by a few lines of Python: "status" prints NAME STATUS
-# for each step (n/a when not applicable), "apply" prints NAME N for the
-# number of files each changed, "review" the review sites.
-steps() {
-	PYTHONPATH=$TOP python3 - "$1" "$tree" <<-\EOF
-	import sys
-	from lazy_mmu_tools import steps
-	what, tree = sys.argv[1], sys.argv[2]
-	for s in steps.all_steps():
-	    if not s.applicable(tree):
-	        if what != "review":
-	            print(s.name, "n/a")
-	        continue
-	    if what == "status":
-	        print(s.name, s.status(tree))
-	    elif what == "apply":
-	        print(s.name, len(s.apply(tree)))
-	    else:
-	        for site in s.review_sites(tree):
-	            print(site)
-	EOF
-}
+. "$TESTS/lib-steps.sh"
 
 test_expect_success 'clone the 6.12 tree' '
 	git clone -q --shared "$repo" "$tree" &&

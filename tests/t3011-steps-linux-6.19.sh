@@ -16,46 +16,7 @@ require_kernel_tree repo --git 6.19
 tree=$TRASH/linux
 export tree repo
 
-# steps WHAT [TREE]: "status" prints NAME STATUS for each step (n/a when
-# not applicable), "apply" NAME N (files changed), "review" the sites
-# left for review; "apply-one NAME" applies that step only.
-steps() {
-	PYTHONPATH=$TOP python3 - "$1" "${2:-$tree}" "${3:-}" <<-\EOF
-	import sys
-	from lazy_mmu_tools import steps
-	what, tree, only = sys.argv[1], sys.argv[2], sys.argv[3]
-	for s in steps.all_steps():
-	    if only and s.name != only:
-	        continue
-	    if not s.applicable(tree):
-	        if what != "review":
-	            print(s.name, "n/a")
-	        continue
-	    if what == "status":
-	        print(s.name, s.status(tree))
-	    elif what in ("apply", "apply-one"):
-	        print(s.name, len(s.apply(tree)))
-	    else:
-	        for site in s.review_sites(tree):
-	            print(site)
-	EOF
-}
-
-# fn FILE NAME: the definition of function NAME in FILE, from its first
-# line to its closing brace.
-fn() {
-	awk -v n="$2" '
-		$0 ~ "^(static )?(inline )?(void|bool) " n "\\(" { p = 1 }
-		p { print }
-		p && (/^}/ || /\{ *\}$/) { exit }' "$tree/$1"
-}
-
-# same FILE NAME: the function is as the expected text on stdin says.
-same() {
-	cat >expected &&
-	fn "$1" "$2" >actual &&
-	diff -u expected actual
-}
+. "$TESTS/lib-steps.sh"
 
 test_expect_success 'clone the 6.19 tree' '
 	git clone -q --shared "$repo" "$tree" &&

@@ -16,42 +16,7 @@ require_kernel_tree repo --git 6.1
 tree=$TRASH/linux
 export tree repo
 
-steps() {
-	PYTHONPATH=$TOP python3 - "$1" "$tree" <<-\EOF
-	import sys
-	from lazy_mmu_tools import steps
-	what, tree = sys.argv[1], sys.argv[2]
-	if what == "shapes":
-	    print("\n".join(steps.tree_shapes(tree)))
-	for s in steps.all_steps():
-	    if what == "shapes":
-	        break
-	    if not s.applicable(tree):
-	        if what != "review":
-	            print(s.name, "n/a")
-	        continue
-	    if what == "status":
-	        print(s.name, s.status(tree))
-	    elif what == "apply":
-	        print(s.name, len(s.apply(tree)))
-	    else:
-	        for site in s.review_sites(tree):
-	            print(site)
-	EOF
-}
-
-fn() {
-	awk -v n="$2" '
-		$0 ~ "^(static )?(inline )?(void|bool) " n "\\(" { p = 1 }
-		p { print }
-		p && (/^}/ || /\{ *\}$/) { exit }' "$tree/$1"
-}
-
-same() {
-	cat >expected &&
-	fn "$1" "$2" >actual &&
-	diff -u expected actual
-}
+. "$TESTS/lib-steps.sh"
 
 test_expect_success 'clone the 6.1 tree' '
 	git clone -q --shared "$repo" "$tree" &&

@@ -13,29 +13,7 @@ require_kernel_tree repo --git 7
 tree=$TRASH/linux
 export tree repo
 
-steps() {
-	PYTHONPATH=$TOP python3 - "$1" "${2:-$tree}" <<-\EOF
-	import sys
-	from lazy_mmu_tools import steps
-	what, tree = sys.argv[1], sys.argv[2]
-	if what == "shapes":
-	    print("\n".join(steps.tree_shapes(tree)))
-	for s in steps.all_steps():
-	    if what == "shapes":
-	        break
-	    if not s.applicable(tree):
-	        if what != "review":
-	            print(s.name, "n/a")
-	        continue
-	    if what == "status":
-	        print(s.name, s.status(tree))
-	    elif what == "apply":
-	        print(s.name, len(s.apply(tree)))
-	    else:
-	        for site in s.review_sites(tree):
-	            print(site)
-	EOF
-}
+. "$TESTS/lib-steps.sh"
 
 test_expect_success 'clone the 7.x tree' '
 	git clone -q --shared "$repo" "$tree" &&
