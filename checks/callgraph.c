@@ -134,6 +134,17 @@ struct callgraph {
 
 /* ---- names ---- */
 
+/* A bucket array of size chains, all empty (-1); the caller frees it. */
+static int *empty_buckets(int size)
+{
+	int *b = xmalloc(size * sizeof(int));
+	int i;
+
+	for (i = 0; i < size; i++)
+		b[i] = -1;
+	return b;
+}
+
 static int intern(struct callgraph *g, const char *s, int len)
 {
 	uint32_t h = name_hash(s, len);
@@ -144,9 +155,7 @@ static int intern(struct callgraph *g, const char *s, int len)
 		int size = g->nhsize ? g->nhsize * 2 : 1024;
 
 		free(g->nhash);
-		g->nhash = xmalloc(size * sizeof(int));
-		for (i = 0; i < size; i++)
-			g->nhash[i] = -1;
+		g->nhash = empty_buckets(size);
 		g->nhsize = size;
 		for (i = 0; i < g->nnames; i++) {
 			int b = g->names[i].hash & (size - 1);
@@ -286,9 +295,7 @@ static int new_fn(struct callgraph *g, int name, int file, unsigned off, int kin
 		int size = g->fhsize ? g->fhsize * 2 : 1024;
 
 		free(g->fhash);
-		g->fhash = xmalloc(size * sizeof(int));
-		for (i = 0; i < size; i++)
-			g->fhash[i] = -1;
+		g->fhash = empty_buckets(size);
 		g->fhsize = size;
 		for (i = 0; i < g->nfn; i++) {
 			b = fkey(g->fn[i].file, g->fn[i].off) & (size - 1);
