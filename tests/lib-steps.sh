@@ -45,3 +45,16 @@ same() {
 	fn "$1" "$2" >actual &&
 	diff -u expected actual
 }
+
+# second_run_is_noop: every step says done (or n/a), and applying them
+# all again changes no byte of $tree (the same git tree id before and
+# after).
+second_run_is_noop() {
+	(cd "$tree" && git add -A -f . && git write-tree) >before &&
+	steps status >status2.out &&
+	! grep -v -e " done$" -e " n/a$" status2.out &&
+	steps apply >apply2.out &&
+	! grep -v -e " 0$" -e " n/a$" apply2.out &&
+	(cd "$tree" && git add -A -f . && git write-tree) >after &&
+	diff -u before after
+}

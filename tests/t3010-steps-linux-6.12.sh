@@ -77,13 +77,7 @@ test_expect_success 'the helpers and the per-task state are in place' '
 '
 
 test_expect_success 'a second run: every step done, nothing changes' '
-	(cd "$tree" && git add -A -f . && git diff --cached --stat | tail -n1) >before &&
-	steps status >status2.out &&
-	! grep -v -e " done$" -e " n/a$" status2.out &&
-	steps apply >apply2.out &&
-	! grep -v -e " 0$" -e " n/a$" apply2.out &&
-	(cd "$tree" && git add -A -f . && git diff --cached --stat | tail -n1) >after &&
-	diff -u before after
+	second_run_is_noop
 '
 
 test_expect_success 'review: the two Xen context-switch calls, nothing else' '
