@@ -43,7 +43,10 @@ class FakeStep:
                      % (name, name.replace("-", "_")))
         self.edits = edits          # (path, old, new)
         self.creates = creates      # (path, text)
-        self.new_files = tuple(path for path, _ in creates)
+
+    @property
+    def new_files(self):
+        return tuple(path for path, _ in self.creates)
 
     def _read(self, tree, path):
         try:
